@@ -1,0 +1,48 @@
+"""The ``micromoments`` command line: one entry point, one sub-command per job.
+
+Each sub-command lives in the module that owns the work and registers itself
+through ``register(subparsers)``; this file only wires them together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pipeline import __version__
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as ``error: <message>`` with exit code 2."""
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from pipeline import broker, schema_cli
+
+    parser = argparse.ArgumentParser(
+        prog="micromoments",
+        description="Detect customers' micro-moments (know, go, do, buy) from Kafka event streams.",
+    )
+    parser.add_argument("--version", action="version", version=f"micromoments {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in (broker, schema_cli):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CLIError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Configuration from ``MOMENTS_*`` environment variables (pydantic-settings).
+
+Every setting has a sane default for a laptop: a local broker on 127.0.0.1:9092,
+embedded chDB under the data dir. ``micromoments config`` prints the effective values.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The project checkout (where ``deploy/`` lives) when running from source.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """All runtime settings; each field is read from ``MOMENTS_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="MOMENTS_", extra="ignore")
+
+    kafka_bootstrap: str = Field(
+        "127.0.0.1:9092", description="Kafka bootstrap servers (host:port[,host:port])"
+    )
+    topic_prefix: str = Field(
+        "", description="Prefix for every topic name (e.g. 'staging.' gives 'staging.events.search')"
+    )
+    clickhouse_url: str = Field(
+        "", description="ClickHouse server URL (http[s]://user:pass@host:port); empty = embedded chDB in the data dir"
+    )
+    data_dir: Path = Field(
+        Path(".micromoments"), description="Folder for local state: broker data, chDB, model checkpoints"
+    )
+    kafka_home: Path = Field(
+        PROJECT_ROOT / "deploy" / "kafka" / "lib",
+        description="Folder with the Apache Kafka server jars (resolved by Maven on first use)",
+    )
+    broker_port: int = Field(9092, description="PLAINTEXT port of the local broker (0 = pick a free one)")
+    controller_port: int = Field(0, description="KRaft controller port of the local broker (0 = pick a free one)")
+    broker_heap: str = Field("512m", description="JVM heap of the local broker (-Xmx)")
+
+    def topic(self, name: str) -> str:
+        """The full name of a contract topic, with the configured prefix."""
+        return f"{self.topic_prefix}{name}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once from the environment)."""
+    return Settings()
