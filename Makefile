@@ -1,0 +1,49 @@
+# micromoments — every target creates the venv and installs what it needs.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+MM     := $(VENV)/bin/micromoments
+PYTEST_ARGS ?=
+
+.PHONY: help install test test-fast run broker broker-stop broker-status kafka-jars schemas clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed  ## create .venv and install the project with its dev extras
+
+kafka-jars: install  ## resolve the Apache Kafka server jars with Maven (once)
+	$(MM) broker jars
+
+test: install kafka-jars  ## run the whole test suite (real Kafka broker, chDB)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install  ## the suite without the slow fault-injection tests
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+run: install kafka-jars  ## the main job: start the local broker and the pipeline
+	$(MM) broker start
+	$(MM) broker status
+
+broker: install kafka-jars  ## start the local Kafka broker (KRaft, single node)
+	$(MM) broker start
+
+broker-stop: install  ## stop the local Kafka broker
+	$(MM) broker stop
+
+broker-status: install
+	$(MM) broker status
+
+schemas: install  ## export JSON Schemas of every message into docs/schemas
+	$(MM) schemas export docs/schemas
+
+clean:  ## remove the venv and local state (broker data, chDB, checkpoints)
+	-$(MM) broker stop
+	rm -rf $(VENV) .micromoments

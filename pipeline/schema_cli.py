@@ -1,0 +1,68 @@
+"""``micromoments schemas``: JSON Schema files of every message of the contract."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import orjson
+from pydantic import BaseModel
+
+from schemas import (
+    ClickEvent,
+    DlqRecord,
+    Feedback,
+    LocationEvent,
+    Moment,
+    SearchEvent,
+    Venue,
+    VenueTombstone,
+)
+
+#: file stem -> (model, JSON Schema mode). Inputs are described as accepted, outputs as written.
+SCHEMA_FILES: dict[str, tuple[type[BaseModel], str]] = {
+    "events.clickstream": (ClickEvent, "validation"),
+    "events.search": (SearchEvent, "validation"),
+    "events.location": (LocationEvent, "validation"),
+    "feedback": (Feedback, "validation"),
+    "ref.venues": (Venue, "validation"),
+    "ref.venues.tombstone": (VenueTombstone, "validation"),
+    "moment": (Moment, "serialization"),
+    "events.dlq": (DlqRecord, "serialization"),
+}
+
+
+def json_schemas() -> dict[str, dict]:
+    """Every message's JSON Schema (draft 2020-12), keyed by file stem."""
+    out = {}
+    for stem, (model, mode) in SCHEMA_FILES.items():
+        schema = model.model_json_schema(mode=mode)
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["$id"] = f"micromoments/{stem}.schema.json"
+        out[stem] = schema
+    return out
+
+
+def export(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem, schema in json_schemas().items():
+        path = directory / f"{stem}.schema.json"
+        path.write_bytes(orjson.dumps(schema, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+        written.append(path)
+    return written
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    for path in export(Path(args.directory)):
+        print(path)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("schemas", help="export the message schemas", description=__doc__)
+    ssub = p.add_subparsers(dest="schemas_command", metavar="ACTION")
+    ssub.required = True
+    e = ssub.add_parser("export", help="write one JSON Schema file per message type into DIR")
+    e.add_argument("directory", metavar="DIR", help="output folder (created if missing)")
+    e.set_defaults(func=_cmd_export)

@@ -1,0 +1,138 @@
+"""Input messages: the three event topics, feedback, and venue reference records.
+
+Strict where the contract is strict: no type coercion (``"48.1"`` is not a
+latitude), enums, ranges, lengths, finite numbers only. Unknown extra fields
+are allowed and kept (``model_extra``). ``ts`` is normalized to epoch ms (UTC).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+
+from schemas.timefmt import parse_ts
+
+MAX_ID = 128
+Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID)]
+#: Event time as epoch milliseconds; inputs may be epoch ms or RFC 3339 with offset.
+EpochMs = Annotated[
+    int,
+    BeforeValidator(parse_ts),
+    WithJsonSchema(
+        {
+            "description": "epoch milliseconds, or RFC 3339 with an offset (Z or ±hh:mm)",
+            "anyOf": [{"type": "number"}, {"type": "string", "format": "date-time"}],
+        },
+        mode="validation",
+    ),
+]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+NonNegative = Annotated[float, Field(ge=0)]
+#: Counts fit a signed 32-bit column downstream.
+Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+Channel = Literal["web", "app", "callcenter", "terminal", "email"]
+Device = Literal["mobile", "tablet", "desktop", "other"]
+MomentName = Literal["know", "go", "do", "buy"]
+MOMENTS: tuple[str, ...] = ("know", "go", "do", "buy")
+ClickType = Literal[
+    "page_view", "click", "add_to_cart", "remove_from_cart",
+    "checkout", "purchase", "video_play", "download",
+]
+
+_STRICT = ConfigDict(strict=True, extra="allow", allow_inf_nan=False, frozen=False)
+
+
+class Consent(BaseModel):
+    """Consent flags; ``None`` means the event made no statement (consent is sticky)."""
+
+    model_config = _STRICT
+    personalization: bool | None = None
+    analytics: bool | None = None
+
+
+class Event(BaseModel):
+    """Fields common to every input event (and feedback)."""
+
+    model_config = _STRICT
+    event_id: Id
+    user_id: Id
+    session_id: Id | None = None
+    ts: EpochMs
+    channel: Channel = "web"
+    device: Device | None = None
+    consent: Consent | None = None
+    locale: Annotated[str, StringConstraints(min_length=2, max_length=35)] | None = None
+
+    #: Input topic name (without prefix); set on each subclass.
+    TOPIC: ClassVar[str] = ""
+
+
+class ClickEvent(Event):
+    TOPIC = "events.clickstream"
+    type: ClickType
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+    title: Annotated[str, StringConstraints(max_length=512)] | None = None
+    referrer: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    product_id: Id | None = None
+    category: Annotated[str, StringConstraints(max_length=256)] | None = None
+    price: NonNegative | None = None
+    currency: Annotated[str, StringConstraints(min_length=1, max_length=8)] | None = None
+
+
+class SearchEvent(Event):
+    TOPIC = "events.search"
+    query: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+    results_count: Count | None = None
+    source: Literal["site", "app", "voice"] | None = None
+
+
+class LocationEvent(Event):
+    TOPIC = "events.location"
+    lat: Latitude
+    lon: Longitude
+    accuracy_m: NonNegative | None = None
+    speed_mps: NonNegative | None = None
+    heading: Annotated[float, Field(ge=0, le=360)] | None = None
+
+
+class Feedback(Event):
+    """A delayed label: the moment the labelled session really was in."""
+
+    TOPIC = "feedback"
+    moment: MomentName
+    source: Literal["conversion", "store_visit", "content_engagement", "survey", "agent"] | None = None
+
+
+class Venue(BaseModel):
+    """A store or other place from the compacted ``ref.venues`` topic."""
+
+    model_config = _STRICT
+    TOPIC: ClassVar[str] = "ref.venues"
+    venue_id: Id
+    name: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    lat: Latitude
+    lon: Longitude
+    kind: Annotated[str, StringConstraints(max_length=64)] | None = None
+    opening_hours: Annotated[str, StringConstraints(max_length=512)] | None = None
+    wait_minutes: NonNegative | None = None
+    free_capacity: Count | None = None
+    stock: dict[Id, Count] | None = None
+    updated_at: EpochMs | None = None
+
+
+class VenueTombstone(BaseModel):
+    """Removes a venue: a null Kafka value, or ``{"venue_id", "deleted": true}`` in a replay file."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+    TOPIC: ClassVar[str] = "ref.venues"
+    venue_id: Id
+    deleted: Literal[True] = True
+
+
+#: Input topic (without prefix) -> model of its messages.
+EVENT_MODELS: dict[str, type[BaseModel]] = {
+    m.TOPIC: m for m in (ClickEvent, SearchEvent, LocationEvent, Feedback)
+}
