@@ -1,0 +1,130 @@
+"""Session features, updated incrementally in O(1) per event.
+
+A session keeps cumulative cue counts, the cue keys of its last few events,
+and the latest numeric cues. ``vector`` turns that into River's ``x`` dict:
+
+* ``s:<cue>`` log-count over the session, ``r:<cue>`` present in the last 3 events;
+* cues are ``w:<token>`` (query, URL path and title tokens — English and German,
+  normalized by ``detectors.text``; the same token space for every source, so
+  no cue depends on one site's URL scheme), ``b:<token>_<token>`` query bigrams,
+  ``ev:<type>`` click types, ``src:<topic>``;
+* numeric: ``loc:*`` (speed class, distance to the nearest venue and its change,
+  heading towards it, dwell), ``price:log``, ``n:events``, device, channel, hour.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from detectors.text import tokens, url_tokens
+
+RECENT_EVENTS = 3
+MAX_PRODUCTS = 10
+MAX_CUES_PER_EVENT = 24
+
+
+def event_cues(event: Any) -> list[str]:
+    """The cue keys of one validated event (click, search or location)."""
+    cues: list[str] = []
+    query = getattr(event, "query", None)
+    if query is not None:
+        cues.append("src:search")
+        toks = tokens(query)
+        cues += [f"w:{t}" for t in toks]
+        cues += [f"b:{a}_{b}" for a, b in zip(toks, toks[1:])]
+    url = getattr(event, "url", None)
+    if url is not None:
+        cues.append(f"ev:{event.type}")
+        cues += [f"w:{t}" for t in url_tokens(url)]
+        if event.title:
+            cues += [f"w:{t}" for t in tokens(event.title)]
+        if event.product_id:
+            cues.append("has:product")
+    if getattr(event, "lat", None) is not None and query is None and url is None:
+        cues.append("src:location")
+    return list(dict.fromkeys(cues))[:MAX_CUES_PER_EVENT]
+
+
+def update(session: Any, event: Any, nearest: Any | None) -> list[str]:
+    """Fold one event into the session's feature state; returns the event's cues."""
+    cues = event_cues(event)
+    counts = session.counts
+    for c in cues:
+        counts[c] = counts.get(c, 0.0) + 1.0
+    session.recent.append(cues)
+    if len(session.recent) > RECENT_EVENTS:
+        del session.recent[0]
+    session.n_events += 1
+    num = session.numeric
+    if getattr(event, "query", None) is not None:
+        session.query = event.query
+    if getattr(event, "url", None) is not None:
+        session.url = event.url
+        if event.product_id:
+            _remember_product(session, event.product_id)
+        if event.price is not None:
+            num["price:log"] = math.log1p(event.price)
+    if getattr(event, "lat", None) is not None:
+        _location_cues(session, event, nearest)
+    session.channel = event.channel
+    session.device = event.device or session.device
+    session.locale = event.locale or session.locale
+    return cues
+
+
+def _remember_product(session: Any, product_id: str) -> None:
+    products = session.products
+    if product_id in products:
+        products.remove(product_id)
+    products.insert(0, product_id)
+    del products[MAX_PRODUCTS:]
+
+
+def _location_cues(session: Any, event: Any, nearest: Any | None) -> None:
+    num = session.numeric
+    for k in [k for k in num if k.startswith("loc:")]:
+        del num[k]
+    speed = event.speed_mps
+    if speed is not None:
+        band = "still" if speed < 0.5 else "walk" if speed < 2.5 else "bike" if speed < 7 else "drive"
+        num[f"loc:{band}"] = 1.0
+    if nearest is None:
+        session.position = [event.lat, event.lon, float(event.ts), -1.0]
+        return
+    d = nearest.distance_m
+    num["loc:dist_log_km"] = math.log1p(d / 1000.0)
+    if d < 80 and (speed is None or speed < 0.7):
+        num["loc:in_venue"] = 1.0
+    elif d < 2000:
+        num["loc:near_venue"] = 1.0
+    prev = session.position
+    if prev is not None and prev[3] >= 0 and event.ts > prev[2]:
+        change = prev[3] - d
+        if change > 25:
+            num["loc:approaching"] = 1.0
+        elif change < -25:
+            num["loc:leaving"] = 1.0
+    if event.heading is not None and speed is not None and speed >= 0.5 and d > 80:
+        diff = abs((event.heading - nearest.bearing + 180.0) % 360.0 - 180.0)
+        num["loc:heading_to_venue"] = math.cos(math.radians(diff))
+    session.position = [event.lat, event.lon, float(event.ts), d]
+
+
+def vector(session: Any, ts_ms: int) -> dict[str, float]:
+    """River's ``x`` for the session's current state."""
+    x: dict[str, float] = {f"s:{c}": math.log1p(v) for c, v in session.counts.items()}
+    for cues in session.recent:
+        for c in cues:
+            x[f"r:{c}"] = 1.0
+    if session.recent:
+        for c in session.recent[-1]:
+            x[f"l:{c}"] = 1.0
+    x.update(session.numeric)
+    x["n:events"] = math.log1p(session.n_events)
+    x[f"ch:{session.channel}"] = 1.0
+    if session.device:
+        x[f"dev:{session.device}"] = 1.0
+    hour = (ts_ms // 3_600_000) % 24
+    x[f"hour:{hour // 6}"] = 1.0  # UTC quarter of the day
+    return x

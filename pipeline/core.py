@@ -1,0 +1,170 @@
+"""The one processing core shared by the streaming worker and ``replay``.
+
+``Core.handle`` takes one decoded input message plus the state of its user and
+returns an ``Outcome``: the moments to publish, the normalized event row for
+analysts, sessions closed by it. It does no I/O; the drivers (Faust agents,
+the replay loop) own reading, state storage and writing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from detectors import features
+from pipeline.decide import DecisionConfig, decide, within_cap
+from pipeline.state import Session, UserState, stable_hash
+from pipeline.venues import VenueIndex, is_open
+from schemas.events import ClickEvent, Event, Feedback, LocationEvent, SearchEvent, Venue, VenueTombstone
+from schemas.outputs import ModelInfo, Moment, MomentContext, Reason, VenueContext
+from schemas.timefmt import format_ts
+
+
+class Detector(Protocol):
+    name: str
+    version: str
+
+    def predict_proba_one(self, x: dict[str, float]) -> dict[str, float]: ...
+    def learn_one(self, x: dict[str, float], y: str, w: float = 1.0) -> Any: ...
+    def explain_one(self, x: dict[str, float], y: str, k: int = 3) -> list[tuple[str, float]]: ...
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What handling one message produced. ``status`` is processed or duplicate."""
+
+    status: str
+    moments: list[Moment] = field(default_factory=list)
+    event_row: dict[str, Any] | None = None
+    closed_sessions: list[dict[str, Any]] = field(default_factory=list)
+    learned: bool = False
+
+
+def session_row(user_id: str, s: Session) -> dict[str, Any]:
+    """A closed session for the analysts' ``sessions`` table."""
+    return {
+        "session_id": s.session_id, "user_id": user_id, "start_ms": s.start_ms, "end_ms": s.last_ms,
+        "n_events": s.n_events, "channel": s.channel, "device": s.device, "last_moment": s.moment,
+        "n_moments": s.n_moments, "client_session_id": s.client_id,
+    }
+
+
+class Core:
+    """Validation happens before (``schemas.decode``); this is everything after it."""
+
+    def __init__(self, detector: Detector, venues: VenueIndex | None = None,
+                 config: DecisionConfig | None = None) -> None:
+        self.detector = detector
+        self.venues = venues if venues is not None else VenueIndex()
+        self.config = config or DecisionConfig()
+
+    # --- reference data ------------------------------------------------------------------------
+
+    def apply_venue(self, msg: Venue | VenueTombstone) -> None:
+        if isinstance(msg, VenueTombstone):
+            self.venues.delete(msg.venue_id)
+        else:
+            self.venues.upsert(msg)
+
+    # --- events --------------------------------------------------------------------------------
+
+    def handle(self, topic: str, event: Event, state: UserState, arrival_ms: float) -> Outcome:
+        """Process one validated event or feedback of ``state.user_id``."""
+        if state.is_duplicate(event.event_id, event.ts):
+            return Outcome("duplicate")
+        state.apply_consent(event.consent)
+        if isinstance(event, Feedback):
+            return self._feedback(event, state, topic)
+        session, _, closed = state.session_for(event.event_id, event.ts, event.session_id)
+        out = Outcome("processed")
+        if closed is not None:
+            out.closed_sessions.append(session_row(state.user_id, closed))
+        nearest = None
+        if isinstance(event, LocationEvent):
+            nearest = self.venues.nearest(event.lat, event.lon)
+        features.update(session, event, nearest)
+        x = features.vector(session, event.ts)
+        scores = self.detector.predict_proba_one(x)
+        session.scores = scores
+        moment = decide(session, scores, self.config)
+        if moment is not None and state.personalization and within_cap(state.published, event.ts, self.config):
+            session.moment = moment
+            session.candidate, session.candidate_n = None, 0
+            session.n_moments += 1
+            state.published.append(event.ts)
+            out.moments.append(self._moment(moment, scores, x, event, session, state, arrival_ms))
+        if state.analytics:
+            out.event_row = event_row(topic, event, session.session_id)
+        return out
+
+    def _feedback(self, fb: Feedback, state: UserState, topic: str) -> Outcome:
+        out = Outcome("processed")
+        session = state.session_at(fb.ts, fb.session_id)
+        # opted-out users' data is never used for learning
+        if session is not None and state.personalization and session.n_events:
+            self.detector.learn_one(features.vector(session, session.last_ms), fb.moment)
+            out.learned = True
+        if state.analytics:
+            out.event_row = event_row(topic, fb, session.session_id if session else fb.session_id)
+        return out
+
+    def expire(self, state: UserState, watermark_ms: int) -> list[dict[str, Any]]:
+        """Close the user's session if idle past the gap at stream time ``watermark_ms``."""
+        return [session_row(state.user_id, s) for s in state.expire(watermark_ms)]
+
+    # --- the published message -----------------------------------------------------------------
+
+    def _moment(self, moment: str, scores: dict[str, float], x: dict[str, float], event: Event,
+                session: Session, state: UserState, arrival_ms: float) -> Moment:
+        reasons = [Reason(feature=f, contribution=round(c, 4))
+                   for f, c in self.detector.explain_one(x, moment, k=3)]
+        venue = self._venue_context(session, event.ts) if moment == "go" else None
+        context = MomentContext(
+            query=session.query, product_ids=list(session.products), url=session.url,
+            channel=session.channel, device=session.device, locale=session.locale, venue=venue,
+        )
+        now_ms = time.time() * 1000.0
+        return Moment(
+            moment_id="m-" + stable_hash(session.session_id, moment, event.event_id, size=10),
+            moment=moment, user_id=state.user_id, session_id=session.session_id,
+            confidence=round(scores[moment], 6),
+            scores={m: round(p, 6) for m, p in scores.items()},
+            event_id=event.event_id, event_ts=format_ts(event.ts),
+            detected_at=format_ts(now_ms), latency_ms=round(max(0.0, now_ms - arrival_ms), 3),
+            model=ModelInfo(name=self.detector.name, version=str(self.detector.version)),
+            reasons=reasons, next_best_action=self.config.actions[moment], context=context,
+        )
+
+    def _venue_context(self, session: Session, ts_ms: int) -> VenueContext | None:
+        if session.position is None:
+            return None  # contract: without any position in the session, the venue is null
+        nearest = self.venues.nearest(session.position[0], session.position[1])
+        if nearest is None:
+            return None
+        v = nearest.venue
+        stock = v.stock or {}
+        return VenueContext(
+            venue_id=v.venue_id, name=v.name, distance_m=round(nearest.distance_m, 1),
+            open_now=is_open(v, ts_ms), wait_minutes=v.wait_minutes, free_capacity=v.free_capacity,
+            stock={p: stock.get(p, 0) for p in session.products},
+        )
+
+
+_ROW_FIELDS = ("channel", "device", "locale", "type", "url", "title", "referrer", "product_id", "category",
+               "price", "currency", "query", "results_count", "source", "lat", "lon", "accuracy_m",
+               "speed_mps", "heading", "moment")
+
+
+def event_row(topic: str, event: Event, session_id: str | None) -> dict[str, Any]:
+    """The normalized event for the analysts' ``events`` table (before pseudonymization)."""
+    row: dict[str, Any] = {"event_id": event.event_id, "user_id": event.user_id, "session_id": session_id,
+                           "topic": topic, "ts_ms": event.ts}
+    for name in _ROW_FIELDS:
+        value = getattr(event, name, None)
+        if value is not None:
+            row[name] = value
+    return row
+
+
+__all__ = ["ClickEvent", "Core", "Detector", "Outcome", "SearchEvent", "event_row", "session_row"]

@@ -1,0 +1,64 @@
+"""The moment decision: threshold, hysteresis, frequency cap, consent; and the payload.
+
+A session enters a moment when the detector's top probability passes
+``threshold``. Switching to another moment needs that moment on top with at
+least ``switch_threshold`` for ``stable_events`` events in a row (no flapping).
+A session is never tagged with the moment it already has, so the same moment is
+never published twice in a row. All times are event times, so replay is
+deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from detectors import MOMENTS
+from schemas.outputs import NextBestAction
+
+HOUR_MS = 3_600_000
+
+DEFAULT_ACTIONS: dict[str, NextBestAction] = {
+    "know": NextBestAction(action="show_content", description="answer the question: guide, review or comparison"),
+    "go": NextBestAction(action="show_nearest_store", description="nearest store with stock, opening state and wait time"),
+    "do": NextBestAction(action="show_how_to", description="how-to, manual or set-up service"),
+    "buy": NextBestAction(action="make_offer", description="offer, price match or checkout help"),
+}
+
+
+@dataclass
+class DecisionConfig:
+    threshold: float = 0.55
+    switch_threshold: float = 0.6
+    stable_events: int = 2
+    max_per_user_hour: int = 6
+    actions: dict[str, NextBestAction] = field(default_factory=lambda: dict(DEFAULT_ACTIONS))
+
+
+def top_moment(scores: dict[str, float]) -> tuple[str, float]:
+    """The most likely moment; ties go to the earlier of know, go, do, buy."""
+    best = max(MOMENTS, key=lambda m: (scores.get(m, 0.0), -MOMENTS.index(m)))
+    return best, scores.get(best, 0.0)
+
+
+def decide(session, scores: dict[str, float], cfg: DecisionConfig) -> str | None:
+    """The moment the session enters now, or None. Updates the hysteresis state."""
+    moment, p = top_moment(scores)
+    if session.moment is None:
+        if p >= cfg.threshold:
+            return moment
+        return None
+    if moment == session.moment or p < cfg.switch_threshold:
+        session.candidate, session.candidate_n = None, 0
+        return None
+    if session.candidate == moment:
+        session.candidate_n += 1
+    else:
+        session.candidate, session.candidate_n = moment, 1
+    return moment if session.candidate_n >= cfg.stable_events else None
+
+
+def within_cap(published: list[int], ts_ms: int, cfg: DecisionConfig) -> bool:
+    """Frequency cap: at most ``max_per_user_hour`` moments per user per hour of event time."""
+    horizon = ts_ms - HOUR_MS
+    published[:] = [t for t in published if t > horizon]
+    return len(published) < cfg.max_per_user_hour
