@@ -18,7 +18,7 @@ class CLIError(Exception):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from pipeline import broker, replay, schema_cli
+    from pipeline import broker, replay, schema_cli, worker
 
     parser = argparse.ArgumentParser(
         prog="micromoments",
@@ -27,7 +27,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"micromoments {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in (broker, replay, schema_cli):
+    for module in (broker, replay, schema_cli, worker):
         module.register(sub)
     return parser
 

@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     broker_port: int = Field(9092, description="PLAINTEXT port of the local broker (0 = pick a free one)")
     controller_port: int = Field(0, description="KRaft controller port of the local broker (0 = pick a free one)")
     broker_heap: str = Field("512m", description="JVM heap of the local broker (-Xmx)")
+    app_id: str = Field("micromoments", description="Faust app id: consumer group and internal topic prefix")
+    partitions: int = Field(4, ge=1, description="partitions of the topics the pipeline creates")
+    replication_factor: int = Field(1, ge=1, description="replication factor of the topics the pipeline creates")
+    web_port: int = Field(6066, description="worker web port (health, stats, metrics)")
+    web_host: str = Field("127.0.0.1", description="worker web bind address")
+    merge_wait_ms: float = Field(
+        500.0, ge=0, description="how long a lagging input partition may hold back the event-time merge"
+    )
+    batch_size: int = Field(2000, ge=1, description="max records per processing batch")
 
     def topic(self, name: str) -> str:
         """The full name of a contract topic, with the configured prefix."""

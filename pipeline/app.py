@@ -1,0 +1,184 @@
+"""The Faust app: topics, the users table, the agents. Read it top to bottom.
+
+The agents are thin: they hand batches of records to ``StreamEngine`` (which
+calls the same ``Core`` as ``micromoments replay``), send what it returns,
+flush, and only then acknowledge the input records — so a crash re-reads
+anything whose results were not yet on the broker (at-least-once; moment ids
+are deterministic, and the per-user duplicate memory in the table skips
+records whose effects were already written).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterator, MutableMapping
+
+import faust
+from faust.types import TP
+
+from pipeline.config import get_settings
+from pipeline.core import Core
+from pipeline.detector_factory import build_detector
+from pipeline.engine import EVENT_TOPICS, REKEYED_TOPIC, BatchResult, InRecord, StreamEngine
+from pipeline.venue_follower import VenueFollower
+from schemas.decode import VENUES_TOPIC
+
+settings = get_settings()
+PREFIX = settings.topic_prefix
+log = logging.getLogger("micromoments.worker")
+
+app = faust.App(
+    settings.app_id,
+    broker=";".join(f"kafka://{h.strip()}" for h in settings.kafka_bootstrap.split(",")),
+    key_serializer="raw",
+    value_serializer="raw",
+    store="memory://",  # tables live in memory and are rebuilt from their changelog topics
+    datadir=str(settings.data_dir / "faust"),
+    topic_partitions=settings.partitions,
+    topic_replication_factor=settings.replication_factor,
+    producer_linger=0.005,  # FAUST-NOTES pitfall 2: linger 0 sends one request per message
+    broker_session_timeout=10,  # pitfall 8: fast group joins
+    broker_heartbeat_interval=1,
+    broker_rebalance_timeout=20,
+    consumer_auto_offset_reset="earliest",
+    web_port=settings.web_port,
+    web_host=settings.web_host,
+    web_bind=settings.web_host,
+)
+
+# --- topics and tables --------------------------------------------------------------------------
+
+inputs = app.topic(
+    *(PREFIX + t for t in (*EVENT_TOPICS, REKEYED_TOPIC)), key_type=bytes, value_type=bytes,
+)
+venues_topic = app.topic(PREFIX + VENUES_TOPIC, key_type=bytes, value_type=bytes)
+
+#: user id -> serialized UserState (sessions, consent, duplicate memory); changelog-backed.
+#: use_partitioner: the changelog partition follows the key, which is the input partition
+#: for records keyed by user id (FAUST-NOTES pitfall 6).
+#: key_type/value_type=bytes make the store and the changelog raw (recovery decodes nothing).
+users = app.Table(
+    "users", default=None, partitions=settings.partitions, use_partitioner=True,
+    key_type=bytes, value_type=bytes,
+    schema=faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"),
+)
+
+
+class _UserStore(MutableMapping):
+    """The engine's str-keyed store over the bytes-keyed Faust table."""
+
+    def __getitem__(self, user_id: str) -> bytes:
+        value = users.get(user_id.encode("utf-8"))
+        if value is None:
+            raise KeyError(user_id)
+        return value
+
+    def __setitem__(self, user_id: str, value: bytes) -> None:
+        users[user_id.encode("utf-8")] = value
+
+    def __delitem__(self, user_id: str) -> None:
+        del users[user_id.encode("utf-8")]
+
+    def __iter__(self) -> Iterator[str]:
+        return (k.decode("utf-8") for k in users.keys())
+
+    def __len__(self) -> int:
+        return len(users)
+
+
+engine = StreamEngine(Core(build_detector(state_dir=settings.data_dir / "model")), _UserStore(),
+                      max_wait_ms=settings.merge_wait_ms)
+venues = VenueFollower(settings.kafka_bootstrap, PREFIX + VENUES_TOPIC, engine.core.apply_venue)
+_lock = asyncio.Lock()  # one batch at a time: agents and the timer share the engine
+_assignment: frozenset = frozenset()
+
+
+def _caught_up(source: tuple[str, int]) -> bool:
+    """Nothing more to read on this partition right now (its end offset is reached)."""
+    if source[0] == VENUES_TOPIC:  # every venue must be known before events are decided
+        return venues.caught_up()
+    tp = TP(PREFIX + source[0], source[1])
+    try:
+        end = app.consumer.highwater(tp)
+    except Exception:  # not assigned (any more): nothing will come from it here
+        return True
+    if end is None:
+        return False
+    position = engine.last_offset.get(source, -1) + 1
+    committed = app.consumer._committed_offset.get(tp)  # where a restarted worker began
+    return max(position, committed or 0) >= end
+
+
+def _sync_assignment() -> None:
+    global _assignment
+    current = frozenset(app.consumer.assignment())
+    if current != _assignment:
+        _assignment = current
+        n = len(PREFIX)
+        engine.merge.assign((tp.topic[n:], tp.partition) for tp in current if tp.topic.startswith(PREFIX))
+
+
+def _record(event) -> InRecord:
+    m = event.message
+    return InRecord(
+        topic=m.topic[len(PREFIX):], partition=m.partition, offset=m.offset, key=m.key, value=m.value,
+        timestamp_ms=(m.timestamp or time.time()) * 1000.0,
+        headers={k: v for k, v in (m.headers or [])}, handle=event,
+    )
+
+
+async def _deliver(result: BatchResult) -> None:
+    """Send, flush, then acknowledge: an input is committed only once its results are on the broker."""
+    producer = app.producer
+    for out in result.sends:
+        await producer.send(PREFIX + out.topic, out.key, out.value, partition=None, timestamp=None,
+                            headers=list(out.headers.items()) if out.headers else None)
+    await producer.flush()
+    for handle in result.acks:
+        if handle is not None:
+            handle.ack()
+
+
+# --- agents -------------------------------------------------------------------------------------
+
+@app.agent(inputs)
+async def process_events(stream):
+    """Clicks, searches, positions, feedback (and re-keyed records) -> moments."""
+    async for batch in stream.noack_take(settings.batch_size, within=0.01):
+        async with _lock:
+            _sync_assignment()
+            result = engine.ingest([_record(e) for e in batch], _caught_up, time.time() * 1000.0)
+            await _deliver(result)
+
+
+@app.agent(venues_topic)
+async def process_venues(stream):
+    """The compacted venues topic: bad records to the DLQ (the follower keeps the venues)."""
+    async for batch in stream.noack_take(500, within=0.01):
+        async with _lock:
+            _sync_assignment()
+            result = engine.ingest([_record(e) for e in batch], _caught_up, time.time() * 1000.0)
+            await _deliver(result)
+
+
+@app.task
+async def follow_venues():
+    await venues.run()
+
+
+@app.timer(0.05)
+async def release_waiting():
+    """Events held by the merge for a lagging partition are released here once it catches up."""
+    if len(engine.merge) == 0 or _lock.locked():  # a running batch releases them anyway
+        return
+    async with _lock:
+        _sync_assignment()
+        await _deliver(engine.tick(_caught_up, time.time() * 1000.0))
+
+
+@app.page("/stats/")
+async def stats(web, request):
+    """Counters since start: inputs per topic, processed, duplicates, DLQ per reason, moments."""
+    return web.json({"stats": dict(engine.stats), "held": len(engine.merge)})

@@ -1,0 +1,175 @@
+"""The streaming driver of the core: batches of Kafka records in, records to send out.
+
+Kafka-agnostic so tests run it without a broker; ``pipeline.app`` feeds it from
+Faust and sends what it returns. Per batch it validates (bad input to the DLQ),
+re-keys records whose key is not the user id, merges the input partitions by
+event time, runs ``Core.handle`` and writes each touched user's state once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from pipeline.core import Core
+from pipeline.merge import EventTimeMerge, Source
+from pipeline.state import UserState
+from schemas import DlqRecord, Rejection, decode
+from schemas.decode import VENUES_TOPIC
+from schemas.timefmt import format_ts
+
+EVENT_TOPICS = ("events.clickstream", "events.search", "events.location", "feedback")
+REKEYED_TOPIC = "mm.rekeyed"  # internal: inputs re-partitioned by user id
+ANALYTICS_EVENTS_TOPIC = "mm.analytics.events"  # internal: normalized events for the sink
+ANALYTICS_SESSIONS_TOPIC = "mm.analytics.sessions"  # internal: closed sessions for the sink
+DLQ_TOPIC = "events.dlq"
+SOURCE_HEADER = "mm-source"  # on re-keyed records: original topic/partition/offset
+#: merge order for equal event times: the order in which replay files list them is unknown, so fixed
+TOPIC_RANK = {t: i for i, t in enumerate((*EVENT_TOPICS, REKEYED_TOPIC))}
+
+
+def moment_topic(moment: str) -> str:
+    return f"moments.{moment}"
+
+
+@dataclass(slots=True)
+class InRecord:
+    """One consumed Kafka record (topic name without the configured prefix)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp_ms: float
+    headers: dict[str, bytes] = field(default_factory=dict)
+    handle: Any = None  # the driver's ack handle (a Faust event)
+
+
+@dataclass(slots=True)
+class OutRecord:
+    topic: str  # without prefix
+    key: bytes | None
+    value: bytes
+    headers: dict[str, bytes] | None = None
+
+
+@dataclass
+class BatchResult:
+    sends: list[OutRecord] = field(default_factory=list)
+    acks: list[Any] = field(default_factory=list)  # handles safe to ack once sends are flushed
+
+
+class StreamEngine:
+    """State: ``store`` maps user id -> serialized ``UserState`` (a Faust table in the worker)."""
+
+    def __init__(self, core: Core, store: MutableMapping[str, bytes], max_wait_ms: float = 500.0) -> None:
+        self.core = core
+        self.store = store
+        self.merge = EventTimeMerge(TOPIC_RANK, max_wait_ms=max_wait_ms, gate_topics=(VENUES_TOPIC,))
+        self.stats: Counter[str] = Counter()
+        self.last_offset: dict[Source, int] = {}
+        self.watermark_ms: dict[int, int] = {}  # per partition: max event time released
+
+    # --- input ---------------------------------------------------------------------------------
+
+    def ingest(self, records: list[InRecord], caught_up: Callable[[Source], bool], now_ms: float) -> BatchResult:
+        result = BatchResult()
+        for rec in records:
+            self.last_offset[(rec.topic, rec.partition)] = rec.offset
+            self._accept(rec, result)
+        self._process(self.merge.release(caught_up, now_ms), result)
+        return result
+
+    def tick(self, caught_up: Callable[[Source], bool], now_ms: float) -> BatchResult:
+        """Release what waited for a lagging source (called on a timer)."""
+        result = BatchResult()
+        self._process(self.merge.release(caught_up, now_ms), result)
+        return result
+
+    def _accept(self, rec: InRecord, result: BatchResult) -> None:
+        if rec.topic == VENUES_TOPIC:
+            self._venue(rec, result)
+            return
+        rekeyed = rec.topic == REKEYED_TOPIC
+        source_topic = rec.topic
+        if rekeyed:
+            source_topic = rec.headers.get(SOURCE_HEADER, b"").decode("utf-8", "replace").split("/")[0]
+        else:
+            self.stats[f"in:{rec.topic}"] += 1
+        msg = decode(source_topic, rec.value, rec.key)
+        if isinstance(msg, Rejection):
+            self._dlq(rec, source_topic, msg, result)
+            return
+        user_key = msg.user_id.encode("utf-8")
+        if not rekeyed and rec.key != user_key:
+            # the state of a user lives in the partition of its id: move the record there
+            src = f"{rec.topic}/{rec.partition}/{rec.offset}".encode()
+            result.sends.append(OutRecord(REKEYED_TOPIC, user_key, rec.value or b"", {SOURCE_HEADER: src}))
+            result.acks.append(rec.handle)
+            self.stats["rekeyed"] += 1
+            return
+        self.merge.push((rec.topic, rec.partition), msg.ts, (source_topic, msg, rec))
+
+    def _dlq(self, rec: InRecord, source_topic: str, rej: Rejection, result: BatchResult) -> None:
+        record = DlqRecord(
+            reason=rej.reason, detail=rej.detail, source_topic=source_topic or rec.topic,
+            partition=rec.partition, offset=rec.offset, key_b64=DlqRecord.b64(rec.key),
+            value_b64=DlqRecord.b64(rec.value), received_at=format_ts(rec.timestamp_ms),
+        )
+        if rec.topic == REKEYED_TOPIC:  # point at the original record, not our copy
+            _, part, off = (rec.headers.get(SOURCE_HEADER, b"//").decode().split("/") + ["", ""])[:3]
+            record.partition, record.offset = _int_or_none(part), _int_or_none(off)
+        result.sends.append(OutRecord(DLQ_TOPIC, rec.key, orjson.dumps(record.model_dump(mode="json"))))
+        result.acks.append(rec.handle)
+        self.stats["dlq"] += 1
+        self.stats[f"dlq:{rej.reason}"] += 1
+
+    # --- processing ----------------------------------------------------------------------------
+
+    def _process(self, released: list[tuple[str, Any, InRecord]], result: BatchResult) -> None:
+        touched: dict[str, UserState] = {}
+        for source_topic, msg, rec in released:
+            state = touched.get(msg.user_id)
+            if state is None:
+                state = touched[msg.user_id] = self.load(msg.user_id)
+            outcome = self.core.handle(source_topic, msg, state, rec.timestamp_ms)
+            result.acks.append(rec.handle)
+            self.stats[outcome.status] += 1
+            if msg.ts > self.watermark_ms.get(rec.partition, 0):
+                self.watermark_ms[rec.partition] = msg.ts
+            key = msg.user_id.encode("utf-8")
+            for m in outcome.moments:
+                self.stats[f"moment:{m.moment}"] += 1
+                result.sends.append(OutRecord(moment_topic(m.moment), key, orjson.dumps(m.model_dump(mode="json"))))
+            if outcome.event_row is not None:
+                result.sends.append(OutRecord(ANALYTICS_EVENTS_TOPIC, key, orjson.dumps(outcome.event_row)))
+            for row in outcome.closed_sessions:
+                result.sends.append(OutRecord(ANALYTICS_SESSIONS_TOPIC, key, orjson.dumps(row)))
+        for user_id, state in touched.items():
+            self.store[user_id] = orjson.dumps(state.to_dict())
+
+    def load(self, user_id: str) -> UserState:
+        raw = self.store.get(user_id)
+        return UserState.from_dict(orjson.loads(raw)) if raw else UserState(user_id)
+
+    def _venue(self, rec: InRecord, result: BatchResult) -> None:
+        """A record of the compacted venues topic: upsert, tombstone or DLQ. Applied at
+        once (the worker's venue follower applies it too: upserts are idempotent); the
+        merge holds events back until the venues are caught up."""
+        self.stats[f"in:{VENUES_TOPIC}"] += 1
+        msg = decode(VENUES_TOPIC, rec.value, rec.key)
+        if isinstance(msg, Rejection):
+            self._dlq(rec, VENUES_TOPIC, msg, result)
+        else:
+            self.core.apply_venue(msg)
+            self.stats["venues"] += 1
+            result.acks.append(rec.handle)
+
+
+def _int_or_none(text: str) -> int | None:
+    return int(text) if text.isdigit() else None

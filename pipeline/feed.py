@@ -1,0 +1,82 @@
+"""Replay-format lines -> Kafka records, and a producer that sends them (optionally rate-limited).
+
+Used by ``micromoments simulate --kafka``, the benchmark and the tests, so the
+worker sees exactly what ``replay`` reads. The ``topic`` field is framing and
+is removed. A line that is not a JSON object is sent as it is to
+``events.clickstream`` (where the worker must reject it); a line naming a topic
+that is not an input topic is skipped (in replay it goes to the DLQ output).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import orjson
+
+from schemas.decode import INPUT_TOPICS, VENUES_TOPIC
+
+FALLBACK_TOPIC = "events.clickstream"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    topic: str  # without prefix
+    key: bytes | None
+    value: bytes | None
+
+
+def records_from_lines(lines: Iterable[bytes]) -> list[Record]:
+    out: list[Record] = []
+    for line in lines:
+        line = line.rstrip(b"\r\n")
+        if not line.strip():
+            continue
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            obj = None
+        if not isinstance(obj, dict):
+            out.append(Record(FALLBACK_TOPIC, None, line))
+            continue
+        if obj.get("topic") not in INPUT_TOPICS:
+            continue
+        topic = obj.pop("topic")
+        if topic == VENUES_TOPIC:
+            vid = obj.get("venue_id")
+            key = vid.encode("utf-8") if isinstance(vid, str) else None
+            value = None if obj.get("deleted") is True and key else orjson.dumps(obj)
+            out.append(Record(topic, key, value))
+            continue
+        uid = obj.get("user_id")
+        out.append(Record(topic, uid.encode("utf-8", "surrogatepass") if isinstance(uid, str) else None,
+                          orjson.dumps(obj)))
+    return out
+
+
+async def produce(bootstrap: str, records: Iterable[Record], prefix: str = "", rate: float | None = None,
+                  progress=None) -> int:
+    """Send records in order (one producer, acks=all, idempotent); ``rate`` in records/s."""
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, acks="all", enable_idempotence=True,
+                                max_request_size=2 * 1024 * 1024)
+    await producer.start()
+    sent = 0
+    start = time.perf_counter()
+    try:
+        for rec in records:
+            await producer.send(prefix + rec.topic, rec.value, key=rec.key)
+            sent += 1
+            if progress is not None:
+                progress(1)
+            if rate:
+                ahead = sent / rate - (time.perf_counter() - start)
+                if ahead > 0.001:
+                    await asyncio.sleep(ahead)
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return sent

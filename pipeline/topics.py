@@ -1,0 +1,51 @@
+"""Topic names and creation: the contract's topics plus the pipeline's internal ones."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from pipeline.config import Settings
+from pipeline.engine import (
+    ANALYTICS_EVENTS_TOPIC,
+    ANALYTICS_SESSIONS_TOPIC,
+    DLQ_TOPIC,
+    EVENT_TOPICS,
+    REKEYED_TOPIC,
+    moment_topic,
+)
+from schemas.decode import VENUES_TOPIC
+from schemas.events import MOMENTS
+
+MOMENT_TOPICS = tuple(moment_topic(m) for m in MOMENTS)
+#: every topic the pipeline reads or writes; keyed by user id unless compacted reference data
+ALL_TOPICS = (*EVENT_TOPICS, VENUES_TOPIC, *MOMENT_TOPICS, DLQ_TOPIC, REKEYED_TOPIC,
+              ANALYTICS_EVENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC)
+COMPACTED = {VENUES_TOPIC: {"cleanup.policy": "compact"}}
+
+
+async def ensure_topics(settings: Settings, timeout_s: float = 30.0) -> list[str]:
+    """Create the missing topics (input topics co-partitioned; venues compacted). Returns created names."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=int(timeout_s * 1000))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        new = [
+            NewTopic(settings.topic(t), num_partitions=1 if t == VENUES_TOPIC else settings.partitions,
+                     replication_factor=settings.replication_factor, topic_configs=COMPACTED.get(t, {}))
+            for t in ALL_TOPICS if settings.topic(t) not in existing
+        ]
+        if new:
+            try:
+                await admin.create_topics(new)
+            except TopicAlreadyExistsError:  # another worker was faster
+                pass
+        return [t.name for t in new]
+    finally:
+        await admin.close()
+
+
+def ensure_topics_sync(settings: Settings) -> list[str]:
+    return asyncio.run(ensure_topics(settings))
