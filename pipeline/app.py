@@ -19,8 +19,7 @@ import faust
 from faust.types import TP
 
 from pipeline.config import get_settings
-from pipeline.core import Core
-from pipeline.detector_factory import build_detector
+from pipeline.detector_factory import build_core
 from pipeline.engine import EVENT_TOPICS, REKEYED_TOPIC, BatchResult, InRecord, StreamEngine
 from pipeline.venue_follower import VenueFollower
 from schemas.decode import VENUES_TOPIC
@@ -88,7 +87,7 @@ class _UserStore(MutableMapping):
         return len(users)
 
 
-engine = StreamEngine(Core(build_detector(state_dir=settings.data_dir / "model")), _UserStore(),
+engine = StreamEngine(build_core(settings, state_dir=settings.data_dir / "model"), _UserStore(),
                       max_wait_ms=settings.merge_wait_ms)
 venues = VenueFollower(settings.kafka_bootstrap, PREFIX + VENUES_TOPIC, engine.core.apply_venue)
 _lock = asyncio.Lock()  # one batch at a time: agents and the timer share the engine
@@ -176,6 +175,13 @@ async def release_waiting():
     async with _lock:
         _sync_assignment()
         await _deliver(engine.tick(_caught_up, time.time() * 1000.0))
+
+
+@app.timer(10.0)
+async def expire_sessions():
+    """Close idle sessions (event time) and hand them to the sink's sessions table."""
+    async with _lock:
+        await _deliver(engine.expire_sessions())
 
 
 @app.page("/stats/")

@@ -49,6 +49,13 @@ class Settings(BaseSettings):
         500.0, ge=0, description="how long a lagging input partition may hold back the event-time merge"
     )
     batch_size: int = Field(2000, ge=1, description="max records per processing batch")
+    threshold: float = Field(0.55, ge=0, le=1, description="confidence needed to publish a session's first moment")
+    switch_threshold: float = Field(0.6, ge=0, le=1, description="confidence needed to switch to another moment")
+    stable_events: int = Field(2, ge=1, description="events in a row a new moment must lead before a switch")
+    max_moments_per_hour: int = Field(6, ge=1, description="frequency cap: moments per user per hour (event time)")
+    actions_file: Path | None = Field(
+        None, description="JSON file {moment: {action, description}} overriding the next-best-action table"
+    )
 
     def topic(self, name: str) -> str:
         """The full name of a contract topic, with the configured prefix."""

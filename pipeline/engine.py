@@ -17,7 +17,7 @@ import orjson
 
 from pipeline.core import Core
 from pipeline.merge import EventTimeMerge, Source
-from pipeline.state import UserState
+from pipeline.state import SESSION_GAP_MS, UserState
 from schemas import DlqRecord, Rejection, decode
 from schemas.decode import VENUES_TOPIC
 from schemas.timefmt import format_ts
@@ -74,6 +74,9 @@ class StreamEngine:
         self.stats: Counter[str] = Counter()
         self.last_offset: dict[Source, int] = {}
         self.watermark_ms: dict[int, int] = {}  # per partition: max event time released
+        #: users with an open session: user id -> (partition, last event time); drives expiry
+        self.open_users: dict[str, tuple[int, int]] = {}
+        self._seeded = False
 
     # --- input ---------------------------------------------------------------------------------
 
@@ -142,6 +145,8 @@ class StreamEngine:
             self.stats[outcome.status] += 1
             if msg.ts > self.watermark_ms.get(rec.partition, 0):
                 self.watermark_ms[rec.partition] = msg.ts
+            if state.last_ms is not None:
+                self.open_users[msg.user_id] = (rec.partition, state.last_ms)
             key = msg.user_id.encode("utf-8")
             for m in outcome.moments:
                 self.stats[f"moment:{m.moment}"] += 1
@@ -152,6 +157,31 @@ class StreamEngine:
                 result.sends.append(OutRecord(ANALYTICS_SESSIONS_TOPIC, key, orjson.dumps(row)))
         for user_id, state in touched.items():
             self.store[user_id] = orjson.dumps(state.to_dict())
+
+    def expire_sessions(self) -> BatchResult:
+        """Close sessions idle for more than the gap at their partition's stream time
+        (max event time seen), and emit them for the ``sessions`` table."""
+        result = BatchResult()
+        if not self._seeded:  # after a restart: sessions that were open in the recovered table
+            self._seeded = True
+            for user_id in list(self.store):
+                state = self.load(user_id)
+                if state.last_ms is not None and state.current and not state.sessions[state.current].closed:
+                    self.open_users.setdefault(user_id, (-1, state.last_ms))
+        stream_time = max(self.watermark_ms.values(), default=0)
+        for user_id, (partition, last_ms) in list(self.open_users.items()):
+            now = self.watermark_ms.get(partition, stream_time)
+            if now - last_ms <= SESSION_GAP_MS:
+                continue
+            del self.open_users[user_id]
+            state = self.load(user_id)
+            rows = self.core.expire(state, now)
+            if rows:
+                key = user_id.encode("utf-8")
+                result.sends += [OutRecord(ANALYTICS_SESSIONS_TOPIC, key, orjson.dumps(r)) for r in rows]
+                self.store[user_id] = orjson.dumps(state.to_dict())
+                self.stats["sessions_closed"] += len(rows)
+        return result
 
     def load(self, user_id: str) -> UserState:
         raw = self.store.get(user_id)

@@ -150,11 +150,15 @@ def _stderr_console():
 
 def _cmd_replay(args: argparse.Namespace) -> int:
     from pipeline.cli import CLIError
-    from pipeline.detector_factory import build_detector
+    from pipeline.config import get_settings
+    from pipeline.detector_factory import build_core
 
     if args.input != "-" and not Path(args.input).is_file():
         raise CLIError(f"input file not found: {args.input}")
-    core = Core(build_detector(state_dir=args.state))
+    try:
+        core = build_core(get_settings(), state_dir=args.state)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     stats = run(args.input, args.output, args.dlq, core, progress=not args.quiet and sys.stderr.isatty())
     if not args.quiet:
         by_class = ", ".join(f"{m} {n}" for m, n in sorted(stats.moments_by_class.items())) or "none"

@@ -10,8 +10,8 @@ from collections import Counter
 import orjson
 import pytest
 
-from pipeline.core import Core
-from pipeline.detector_factory import build_detector
+from pipeline.config import Settings
+from pipeline.detector_factory import build_core
 from pipeline.engine import DLQ_TOPIC
 from pipeline.feed import records_from_lines
 from pipeline.replay import Replayer
@@ -26,7 +26,7 @@ WALL_CLOCK_FIELDS = ("detected_at", "latency_ms")
 
 
 def replay_moments(lines: list[bytes]) -> list[Moment]:
-    replayer = Replayer(Core(build_detector()))
+    replayer = Replayer(build_core(Settings()))
     return [m for m in replayer.feed(lines) if isinstance(m, Moment)]
 
 
