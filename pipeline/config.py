@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     switch_threshold: float = Field(0.6, ge=0, le=1, description="confidence needed to switch to another moment")
     stable_events: int = Field(2, ge=1, description="events in a row a new moment must lead before a switch")
     max_moments_per_hour: int = Field(6, ge=1, description="frequency cap: moments per user per hour (event time)")
+    model: str = Field(
+        "ovr-logreg", description="detector: ovr-logreg, softmax, naive-bayes (River, taught by the rules) or rules"
+    )
+    model_start: str = Field(
+        "pretrained", description="start of a model without checkpoint: 'pretrained' (shipped with the package) or 'cold'"
+    )
+    checkpoint_interval_s: float = Field(60.0, gt=0, description="seconds between detector checkpoints in the worker")
     actions_file: Path | None = Field(
         None, description="JSON file {moment: {action, description}} overriding the next-best-action table"
     )

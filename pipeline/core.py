@@ -87,6 +87,9 @@ class Core:
         x = features.vector(session, event.ts)
         scores = self.detector.predict_proba_one(x)
         session.scores = scores
+        teach = getattr(self.detector, "teach_one", None)
+        if teach is not None and state.personalization:  # opted-out data never teaches
+            teach(x)
         moment = decide(session, scores, self.config)
         if moment is not None and state.personalization and within_cap(state.published, event.ts, self.config):
             session.moment = moment

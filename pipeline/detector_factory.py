@@ -6,6 +6,8 @@ from pathlib import Path
 
 import orjson
 
+from detectors import checkpoint
+from detectors.online import MODEL_KINDS, MomentDetector
 from detectors.rules import RuleDetector
 from pipeline.config import Settings
 from pipeline.core import Core
@@ -13,9 +15,22 @@ from pipeline.decide import DEFAULT_ACTIONS, DecisionConfig
 from schemas.outputs import NextBestAction
 
 
-def build_detector(state_dir: Path | None = None):
-    """The detector for a worker or a replay; ``state_dir`` holds its checkpoints."""
-    return RuleDetector()
+def build_detector(settings: Settings, state_dir: Path | None = None):
+    """The detector for a worker or a replay: the latest checkpoint in ``state_dir`` if there
+    is one, else the shipped model (``MOMENTS_MODEL_START=pretrained``) or a cold one."""
+    if settings.model == "rules":
+        return RuleDetector()
+    if settings.model not in MODEL_KINDS:
+        raise ValueError(f"MOMENTS_MODEL must be rules or one of {', '.join(MODEL_KINDS)}, not {settings.model!r}")
+    if state_dir is not None:
+        found = checkpoint.load(state_dir)
+        if found is not None:
+            return found
+    if settings.model_start == "pretrained" and settings.model == MODEL_KINDS[0]:
+        shipped = checkpoint.pretrained()
+        if shipped is not None:
+            return shipped
+    return MomentDetector(kind=settings.model)
 
 
 def decision_config(settings: Settings) -> DecisionConfig:
@@ -33,4 +48,4 @@ def decision_config(settings: Settings) -> DecisionConfig:
 
 def build_core(settings: Settings, state_dir: Path | None = None) -> Core:
     """The processing core with the configured detector and decision rules."""
-    return Core(build_detector(state_dir), config=decision_config(settings))
+    return Core(build_detector(settings, state_dir), config=decision_config(settings))

@@ -1,0 +1,200 @@
+"""``micromoments evaluate``: replay a scenario, score it against truth, write a report.
+
+Runs the same replay as ``micromoments replay`` once per model kind, scores the
+last moment of each session (macro/per-class F1), coverage, time-to-detect,
+flip rate and the honest online number (sessions without feedback in the
+second half), times the detector, and writes ``metrics.json``, ``summary.md``
+and PNG plots (confusion matrix, prequential learning curve, time-to-detect).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from detectors import MOMENTS
+from detectors.scoring import Scores, score
+from pipeline.config import Settings, get_settings
+from pipeline.detector_factory import build_core
+from pipeline.replay import Replayer
+from schemas import Moment, parse_ts
+
+CURVE_POINTS = 200
+
+
+@dataclass
+class Run:
+    model: str
+    scores: Scores
+    seconds: float
+    us_per_event: float
+    events: int
+    curve: list[tuple[int, float]]
+    detector_version: str
+
+
+def read_lines(path: Path) -> list[bytes]:
+    return [line for line in path.read_bytes().split(b"\n") if line.strip()]
+
+
+def event_times(lines: list[bytes]) -> dict[str, list[int]]:
+    """User id -> sorted event times of click/search/location events (for time-to-detect)."""
+    out: dict[str, list[int]] = defaultdict(list)
+    seen: set[str] = set()
+    for line in lines:
+        try:
+            obj = orjson.loads(line)
+            if obj.get("topic") not in ("events.clickstream", "events.search", "events.location"):
+                continue
+            if obj["event_id"] in seen:
+                continue
+            seen.add(obj["event_id"])
+            out[obj["user_id"]].append(parse_ts(obj["ts"]))
+        except Exception:  # noqa: BLE001 - bad lines are the validator's business, not the scorer's
+            continue
+    for times in out.values():
+        times.sort()
+    return out
+
+
+def run_model(model: str, lines: list[bytes], truth: list[dict], times: dict[str, list[int]],
+              base: Settings, state: Path | None = None) -> Run:
+    settings = base.model_copy(update={"model": model})
+    replayer = Replayer(build_core(settings, state_dir=state))
+    detector = replayer.core.detector
+    curve: list[tuple[int, float]] = []
+    step = max(1, len(lines) // CURVE_POINTS)
+
+    def tracked():
+        for i, line in enumerate(lines, 1):
+            if i % step == 0 and hasattr(detector, "metrics") and detector.metrics.n:
+                curve.append((i, detector.metrics.snapshot()["macro_f1"]))
+            yield line
+
+    start = time.perf_counter()
+    moments = [m for m in replayer.feed(tracked()) if isinstance(m, Moment)]
+    seconds = time.perf_counter() - start
+    rows = [{"user_id": m.user_id, "moment": m.moment, "event_ts_ms": parse_ts(m.event_ts)} for m in moments]
+    events = replayer.stats.processed
+    return Run(model, score(truth, rows, times), seconds, seconds / max(1, events) * 1e6, events, curve,
+               str(getattr(detector, "version", "")))
+
+
+def write_report(runs: list[Run], out: Path, title: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    best = runs[0]
+    payload = {"title": title, "chosen": best.model, "runs": [
+        {"model": r.model, "seconds": round(r.seconds, 3), "us_per_event": round(r.us_per_event, 2),
+         "events": r.events, "detector_version": r.detector_version, **r.scores.as_dict()} for r in runs]}
+    (out / "metrics.json").write_bytes(orjson.dumps(payload, option=orjson.OPT_INDENT_2))
+    _plots(best, out)
+    lines = [f"# Evaluation: {title}", "", f"Chosen model: **{best.model}** (first by macro-F1, then speed).", "",
+             "| model | macro-F1 | know | go | do | buy | coverage | online F1 (2nd half, no feedback) | "
+             "TTD median | TTD p90 | flip rate | opted-out moments | µs/event (replay) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        s = r.scores
+        online = f"{s.online_f1:.3f}" if s.online_f1 is not None else "n/a"
+        lines.append(
+            f"| {r.model} | {s.macro_f1:.3f} | " + " | ".join(f"{s.per_class_f1[m]:.3f}" for m in MOMENTS)
+            + f" | {s.coverage:.3f} | {online} | {s.ttd_median} | {s.ttd_p90} | {s.flip_rate:.3f} | "
+            f"{s.opted_out_moments} | {r.us_per_event:.1f} |")
+    lines += ["", f"Sessions scored: {best.scores.sessions}. Plots: `confusion.png`, `learning_curve.png`, "
+              "`time_to_detect.png` (for the chosen model).", ""]
+    (out / "summary.md").write_text("\n".join(lines))
+
+
+def _plots(run: Run, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [*MOMENTS, "none"]
+    grid = [[run.scores.confusion[t][p] for p in labels] for t in MOMENTS]
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.imshow(grid, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(MOMENTS)), MOMENTS)
+    ax.set_xlabel("last published moment")
+    ax.set_ylabel("true moment")
+    for i, row in enumerate(grid):
+        for j, v in enumerate(row):
+            ax.text(j, i, str(v), ha="center", va="center")
+    ax.set_title(f"Confusion ({run.model})")
+    fig.tight_layout()
+    fig.savefig(out / "confusion.png", dpi=100)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    if run.curve:
+        ax.plot([c[0] for c in run.curve], [c[1] for c in run.curve])
+    ax.set_xlabel("input lines")
+    ax.set_ylabel("prequential macro-F1 (window)")
+    ax.set_ylim(0, 1)
+    ax.set_title("Learning curve on feedback labels")
+    fig.tight_layout()
+    fig.savefig(out / "learning_curve.png", dpi=100)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ttd = run.scores.ttd
+    if ttd:
+        ax.hist(ttd, bins=range(1, max(ttd) + 2), align="left", rwidth=0.8)
+    ax.set_xlabel("events until the first moment")
+    ax.set_ylabel("sessions")
+    ax.set_title("Time to detect")
+    fig.tight_layout()
+    fig.savefig(out / "time_to_detect.png", dpi=100)
+    plt.close(fig)
+
+
+def evaluate(events: Path, truth_path: Path, models: list[str], base: Settings | None = None) -> list[Run]:
+    lines = read_lines(events)
+    truth = [orjson.loads(t) for t in read_lines(truth_path)]
+    times = event_times(lines)
+    runs = [run_model(m, lines, truth, times, base or get_settings()) for m in models]
+    runs.sort(key=lambda r: (-round(r.scores.macro_f1, 2), r.us_per_event))
+    return runs
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from pipeline.cli import CLIError
+    from detectors.online import MODEL_KINDS
+
+    for p in (args.events, args.truth):
+        if not p.is_file():
+            raise CLIError(f"file not found: {p}")
+    models = list(MODEL_KINDS) + ["rules"] if args.model == "all" else [args.model]
+    for m in models:
+        if m not in (*MODEL_KINDS, "rules"):
+            raise CLIError(f"unknown model {m!r}")
+    base = get_settings().model_copy(update={"model_start": args.start})
+    runs = evaluate(args.events, args.truth, models, base)
+    write_report(runs, args.out, args.events.parent.name or str(args.events))
+    print((args.out / "summary.md").read_text())
+    print(f"report written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="replay a scenario and score the moments against ground truth",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--events", type=Path, required=True, help="replay input (events.jsonl)")
+    p.add_argument("--truth", type=Path, required=True, help="ground truth (truth.jsonl)")
+    p.add_argument("--out", type=Path, default=Path("reports/evaluation"), help="report folder")
+    p.add_argument("--model", default="all", help="ovr-logreg, softmax, naive-bayes, rules or all (default)")
+    p.add_argument("--start", choices=("pretrained", "cold"), default="cold",
+                   help="models start cold (default) or from the model shipped with the package")
+    p.set_defaults(func=_cmd_evaluate)
+
+
+def metrics_dict(run: Run) -> dict[str, Any]:
+    return {"model": run.model, **run.scores.as_dict()}

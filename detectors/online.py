@@ -1,0 +1,131 @@
+"""The production detector: a River online classifier taught by the rules, then by feedback.
+
+Cold start: predictions are the rules'. Every confident rule decision is also a
+weak label (weight ``teach_weight``) for the River model; each delayed feedback
+label is a strong one. As labels accumulate the prediction moves from the rules
+to the model (``blend``), so it learns what the rules never knew — another
+trade's vocabulary, another site's URLs.
+
+>>> d = MomentDetector()
+>>> p = d.predict_proba_one({"r:w:kauf": 1.0})
+>>> max(p, key=p.get)
+'buy'
+>>> for _ in range(30):
+...     _ = d.learn_one({"r:w:dübeln": 1.0}, "do")
+>>> p = d.predict_proba_one({"r:w:dübeln": 1.0})
+>>> max(p, key=p.get), d.version
+('do', '30.0')
+"""
+
+from __future__ import annotations
+
+import math
+
+from river import linear_model, multiclass, naive_bayes, optim
+
+from detectors import MOMENTS
+from detectors.metrics import PrequentialMetrics
+from detectors.rules import RuleDetector
+
+#: the candidates ``micromoments evaluate`` compares; the first is the default
+MODEL_KINDS = ("ovr-logreg", "softmax", "naive-bayes")
+
+
+def make_model(kind: str):
+    """A fresh River classifier of the given kind."""
+    if kind == "ovr-logreg":
+        return multiclass.OneVsRestClassifier(
+            linear_model.LogisticRegression(optimizer=optim.SGD(0.1), l2=1e-4))
+    if kind == "softmax":
+        return linear_model.SoftmaxRegression(optimizer=optim.SGD(0.1), l2=1e-4)
+    if kind == "naive-bayes":
+        return naive_bayes.MultinomialNB(alpha=0.5)
+    raise ValueError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
+
+
+class MomentDetector:
+    """River API: ``predict_proba_one``, ``learn_one``; plus ``teach_one`` and ``explain_one``."""
+
+    def __init__(self, kind: str = MODEL_KINDS[0], teach_threshold: float = 0.8, teach_weight: float = 0.3,
+                 warmup: float = 40.0) -> None:
+        self.kind = kind
+        self.model = make_model(kind)
+        self.rules = RuleDetector()
+        self.teach_threshold = teach_threshold
+        self.teach_weight = teach_weight
+        self.warmup = warmup  # labels at which rules and model weigh equally
+        self.n_feedback = 0
+        self.n_taught = 0
+        self._teach_debt = 0.0  # for models without sample weights: learn 1 in 1/weight
+        self.metrics = PrequentialMetrics()
+
+    @property
+    def name(self) -> str:
+        return f"river-{self.kind}"
+
+    @property
+    def version(self) -> str:
+        """Deterministic: the same input in the same order gives the same version."""
+        return f"{self.n_feedback}.{self.n_taught}"
+
+    def blend(self) -> float:
+        """The rules' share of a prediction: 1 with no labels, 1/2 at ``warmup`` labels."""
+        labels = self.n_feedback + self.teach_weight * self.n_taught
+        return self.warmup / (self.warmup + labels)
+
+    def predict_proba_one(self, x: dict[str, float]) -> dict[str, float]:
+        rules = self.rules.predict_proba_one(x)
+        a = self.blend()
+        if a >= 0.999:
+            return rules
+        model = self.model.predict_proba_one(self._input(x))
+        out = {m: a * rules[m] + (1 - a) * model.get(m, 0.0) for m in MOMENTS}
+        z = sum(out.values()) or 1.0
+        return {m: v / z for m, v in out.items()}
+
+    def learn_one(self, x: dict[str, float], y: str, w: float = 1.0) -> MomentDetector:
+        """A feedback label (delayed): scored first (prequential), then learned."""
+        p = self.predict_proba_one(x)
+        self.metrics.update(y, max(MOMENTS, key=lambda m: (p[m], -MOMENTS.index(m))))
+        self._learn(x, y, w)
+        self.n_feedback += 1
+        return self
+
+    def teach_one(self, x: dict[str, float]) -> str | None:
+        """Learn the rules' label for ``x`` if they are confident (weak supervision)."""
+        rules = self.rules.predict_proba_one(x)
+        label = max(MOMENTS, key=lambda m: rules[m])
+        if rules[label] < self.teach_threshold:
+            return None
+        self._learn(x, label, self.teach_weight)
+        self.n_taught += 1
+        return label
+
+    def _input(self, x: dict[str, float]) -> dict[str, float]:
+        # multinomial naive Bayes takes counts: negative cues (heading away) are dropped
+        return {k: v for k, v in x.items() if v > 0} if self.kind == "naive-bayes" else x
+
+    def _learn(self, x: dict[str, float], y: str, w: float) -> None:
+        x = self._input(x)
+        if self.kind == "ovr-logreg":
+            self.model.learn_one(x, y, w=w)
+            return
+        self._teach_debt += w  # no sample weights: learn whole examples at the weighted rate
+        while self._teach_debt >= 1.0 - 1e-9:
+            self._teach_debt -= 1.0
+            self.model.learn_one(x, y)
+
+    def explain_one(self, x: dict[str, float], y: str, k: int = 3) -> list[tuple[str, float]]:
+        """The features that pushed ``y`` most: rule cues while the rules dominate, else the
+        River model's weight × value for ``y`` (log-odds units)."""
+        if self.blend() >= 0.5 or self.kind == "naive-bayes":
+            return self.rules.explain_one(x, y, k)
+        if self.kind == "ovr-logreg":
+            clf = self.model.classifiers.get(y)
+            weights = clf._weights if clf is not None else {}
+        else:
+            weights = self.model.weights.get(y, {})
+        contrib = [(f, weights.get(f, 0.0) * v) for f, v in x.items()]
+        contrib = [c for c in contrib if c[1] > 0 and math.isfinite(c[1])]
+        contrib.sort(key=lambda c: -c[1])
+        return contrib[:k] or self.rules.explain_one(x, y, k)
