@@ -18,6 +18,7 @@ from collections.abc import Iterator, MutableMapping
 import faust
 from faust.types import TP
 
+from detectors import checkpoint
 from pipeline.config import get_settings
 from pipeline.detector_factory import build_core
 from pipeline.engine import EVENT_TOPICS, REKEYED_TOPIC, BatchResult, InRecord, StreamEngine
@@ -87,7 +88,8 @@ class _UserStore(MutableMapping):
         return len(users)
 
 
-engine = StreamEngine(build_core(settings, state_dir=settings.data_dir / "model"), _UserStore(),
+MODEL_DIR = settings.data_dir / "model"
+engine = StreamEngine(build_core(settings, state_dir=MODEL_DIR), _UserStore(),
                       max_wait_ms=settings.merge_wait_ms)
 venues = VenueFollower(settings.kafka_bootstrap, PREFIX + VENUES_TOPIC, engine.core.apply_venue)
 _lock = asyncio.Lock()  # one batch at a time: agents and the timer share the engine
@@ -138,6 +140,27 @@ async def _deliver(result: BatchResult) -> None:
     for handle in result.acks:
         if handle is not None:
             handle.ack()
+    _checkpoint()
+
+
+_last_checkpoint = time.monotonic()
+
+
+def _checkpoint(force: bool = False) -> None:
+    """Save the online model every ``checkpoint_interval_s`` and at shutdown (JSON, atomic)."""
+    global _last_checkpoint
+    detector = engine.core.detector
+    if getattr(detector, "kind", "naive-bayes") == "naive-bayes":
+        return  # rules learn nothing; naive Bayes is only compared in evaluate
+    if force or time.monotonic() - _last_checkpoint >= settings.checkpoint_interval_s:
+        checkpoint.save(detector, MODEL_DIR)
+        _last_checkpoint = time.monotonic()
+
+
+@app.on_before_shutdown.connect
+async def _save_model_on_shutdown(app, **kwargs) -> None:
+    async with _lock:  # after the batch in flight
+        _checkpoint(force=True)
 
 
 # --- agents -------------------------------------------------------------------------------------
@@ -187,4 +210,8 @@ async def expire_sessions():
 @app.page("/stats/")
 async def stats(web, request):
     """Counters since start: inputs per topic, processed, duplicates, DLQ per reason, moments."""
-    return web.json({"stats": dict(engine.stats), "held": len(engine.merge)})
+    detector = engine.core.detector
+    model = {"name": detector.name, "version": str(detector.version)}
+    if hasattr(detector, "metrics"):
+        model["quality"] = detector.metrics.snapshot()
+    return web.json({"stats": dict(engine.stats), "held": len(engine.merge), "model": model})

@@ -21,6 +21,7 @@ from typing import IO, Any
 import orjson
 
 from pipeline.core import Core, Outcome
+from pipeline.engine import TOPIC_RANK
 from pipeline.state import UserState
 from schemas import DlqRecord, Moment, Rejection, decode_replay_line
 from schemas.decode import VENUES_TOPIC
@@ -59,8 +60,14 @@ class Replayer:
         return state
 
     def feed(self, lines: Iterable[bytes]) -> Iterator[Moment | DlqRecord]:
-        """Process lines in order; yields each moment and each DLQ record as it happens."""
+        """Process lines in order; yields each moment and each DLQ record as it happens.
+
+        Events with the same event time are taken in topic order (clickstream, search,
+        location, feedback), as the worker's event-time merge takes them: the order of a
+        tie across topics is not something a Kafka consumer could know.
+        """
         st = self.stats
+        tie: list[tuple[int, int, str, Any, float]] = []  # (rank, seq, topic, msg, arrival) at one ts
         for number, line in enumerate(lines, start=1):
             line = line.rstrip(b"\r\n")
             if not line.strip():
@@ -78,13 +85,22 @@ class Replayer:
                 self.core.apply_venue(msg)
                 st.venues += 1
                 continue
+            if tie and tie[0][3].ts != msg.ts:
+                yield from self._handle_tie(tie)
+            tie.append((TOPIC_RANK[topic], number, topic, msg, arrival_ms))
+            if st.lines % SWEEP_EVERY == 0:
+                self.sweep()
+        yield from self._handle_tie(tie)
+
+    def _handle_tie(self, tie: list) -> Iterator[Moment]:
+        tie.sort(key=lambda t: (t[0], t[1]))
+        for _, _, topic, msg, arrival_ms in tie:
             outcome = self.core.handle(topic, msg, self.user(msg.user_id), arrival_ms)
             self._count(outcome)
             yield from outcome.moments
             if msg.ts > self.watermark_ms:
                 self.watermark_ms = msg.ts
-            if st.lines % SWEEP_EVERY == 0:
-                self.sweep()
+        tie.clear()
 
     def sweep(self) -> None:
         for state in self.users.values():
@@ -160,6 +176,10 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CLIError(str(exc)) from None
     stats = run(args.input, args.output, args.dlq, core, progress=not args.quiet and sys.stderr.isatty())
+    if args.state is not None and hasattr(core.detector, "kind") and core.detector.kind != "naive-bayes":
+        from detectors import checkpoint
+
+        checkpoint.save(core.detector, args.state)
     if not args.quiet:
         by_class = ", ".join(f"{m} {n}" for m, n in sorted(stats.moments_by_class.items())) or "none"
         print(f"replayed {stats.lines} lines: {stats.processed} processed, {stats.duplicates} duplicates, "
@@ -178,6 +198,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--input", "-i", required=True, help="input JSON lines ('-' = stdin)")
     p.add_argument("--output", "-o", required=True, help="moments as JSON lines ('-' = stdout)")
     p.add_argument("--dlq", help="bad lines with line number and reason (JSON lines)")
-    p.add_argument("--state", type=Path, help="keep detector state in DIR between runs")
+    p.add_argument("--state", type=Path, help="start from the detector checkpoint in DIR and save it there at the end")
     p.add_argument("--quiet", "-q", action="store_true", help="no summary, no progress bar")
     p.set_defaults(func=_cmd_replay)
