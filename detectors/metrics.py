@@ -18,8 +18,8 @@ from river import drift, metrics, utils
 class PrequentialMetrics:
     def __init__(self, window: int = 500) -> None:
         self.window = window
-        self.accuracy = utils.Rolling(metrics.Accuracy(), window_size=window)
-        self.macro_f1 = utils.Rolling(metrics.MacroF1(), window_size=window)
+        self.accuracy = utils.Rolling(metrics.Accuracy, window_size=window)
+        self.macro_f1 = utils.Rolling(metrics.MacroF1, window_size=window)
         self.adwin = drift.ADWIN(delta=0.002)
         self.n = 0
         self.drifts = 0

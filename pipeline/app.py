@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
 from collections.abc import Iterator, MutableMapping
 
@@ -21,7 +23,7 @@ from faust.types import TP
 from detectors import checkpoint
 from pipeline.config import get_settings
 from pipeline.detector_factory import build_core
-from pipeline.engine import EVENT_TOPICS, REKEYED_TOPIC, BatchResult, InRecord, StreamEngine
+from pipeline.engine import CONTROL_TOPIC, EVENT_TOPICS, REKEYED_TOPIC, BatchResult, InRecord, StreamEngine
 from pipeline.venue_follower import VenueFollower
 from schemas.decode import VENUES_TOPIC
 
@@ -51,7 +53,7 @@ app = faust.App(
 # --- topics and tables --------------------------------------------------------------------------
 
 inputs = app.topic(
-    *(PREFIX + t for t in (*EVENT_TOPICS, REKEYED_TOPIC)), key_type=bytes, value_type=bytes,
+    *(PREFIX + t for t in (*EVENT_TOPICS, REKEYED_TOPIC, CONTROL_TOPIC)), key_type=bytes, value_type=bytes,
 )
 venues_topic = app.topic(PREFIX + VENUES_TOPIC, key_type=bytes, value_type=bytes)
 
@@ -205,6 +207,17 @@ async def expire_sessions():
     """Close idle sessions (event time) and hand them to the sink's sessions table."""
     async with _lock:
         await _deliver(engine.expire_sessions())
+
+
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+@app.timer(10.0)
+async def publish_model_metrics():
+    """The online model's prequential quality, for the analysts' model_metrics table."""
+    row = engine.metrics_row(WORKER_ID, time.time() * 1000.0)
+    if row is not None:
+        await _deliver(BatchResult(sends=[row]))
 
 
 @app.page("/stats/")

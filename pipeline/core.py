@@ -39,6 +39,7 @@ class Outcome:
     event_row: dict[str, Any] | None = None
     closed_sessions: list[dict[str, Any]] = field(default_factory=list)
     learned: bool = False
+    analytics: bool = True  # the user allows analytics: rows may be stored for analysts
 
 
 def session_row(user_id: str, s: Session) -> dict[str, Any]:
@@ -77,8 +78,8 @@ class Core:
         if isinstance(event, Feedback):
             return self._feedback(event, state, topic)
         session, _, closed = state.session_for(event.event_id, event.ts, event.session_id)
-        out = Outcome("processed")
-        if closed is not None:
+        out = Outcome("processed", analytics=state.analytics)
+        if closed is not None and state.analytics:
             out.closed_sessions.append(session_row(state.user_id, closed))
         nearest = None
         if isinstance(event, LocationEvent):
@@ -102,7 +103,7 @@ class Core:
         return out
 
     def _feedback(self, fb: Feedback, state: UserState, topic: str) -> Outcome:
-        out = Outcome("processed")
+        out = Outcome("processed", analytics=state.analytics)
         session = state.session_at(fb.ts, fb.session_id)
         # opted-out users' data is never used for learning
         if session is not None and state.personalization and session.n_events:
@@ -113,8 +114,10 @@ class Core:
         return out
 
     def expire(self, state: UserState, watermark_ms: int) -> list[dict[str, Any]]:
-        """Close the user's session if idle past the gap at stream time ``watermark_ms``."""
-        return [session_row(state.user_id, s) for s in state.expire(watermark_ms)]
+        """Close the user's session if idle past the gap at stream time ``watermark_ms``;
+        returns rows for the analysts' sessions table (none without analytics consent)."""
+        closed = state.expire(watermark_ms)
+        return [session_row(state.user_id, s) for s in closed] if state.analytics else []
 
     # --- the published message -----------------------------------------------------------------
 

@@ -26,6 +26,9 @@ EVENT_TOPICS = ("events.clickstream", "events.search", "events.location", "feedb
 REKEYED_TOPIC = "mm.rekeyed"  # internal: inputs re-partitioned by user id
 ANALYTICS_EVENTS_TOPIC = "mm.analytics.events"  # internal: normalized events for the sink
 ANALYTICS_SESSIONS_TOPIC = "mm.analytics.sessions"  # internal: closed sessions for the sink
+ANALYTICS_MOMENTS_TOPIC = "mm.analytics.moments"  # internal: published moments of analytics-consenting users
+ANALYTICS_METRICS_TOPIC = "mm.analytics.metrics"  # internal: the online model's running quality
+CONTROL_TOPIC = "mm.control"  # internal: {"type": "erase", "user_id": ...} keyed by user id
 DLQ_TOPIC = "events.dlq"
 SOURCE_HEADER = "mm-source"  # on re-keyed records: original topic/partition/offset
 #: merge order for equal event times: the order in which replay files list them is unknown, so fixed
@@ -98,6 +101,9 @@ class StreamEngine:
         if rec.topic == VENUES_TOPIC:
             self._venue(rec, result)
             return
+        if rec.topic == CONTROL_TOPIC:
+            self._control(rec, result)
+            return
         rekeyed = rec.topic == REKEYED_TOPIC
         source_topic = rec.topic
         if rekeyed:
@@ -117,6 +123,30 @@ class StreamEngine:
             self.stats["rekeyed"] += 1
             return
         self.merge.push((rec.topic, rec.partition), msg.ts, (source_topic, msg, rec))
+
+    def _control(self, rec: InRecord, result: BatchResult) -> None:
+        """Operator requests; ``erase`` forgets everything the pipeline keeps about a user."""
+        try:
+            req = orjson.loads(rec.value or b"")
+            user_id = req["user_id"] if req.get("type") == "erase" else None
+        except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
+            user_id = None
+        if isinstance(user_id, str) and user_id:
+            self.store.pop(user_id, None)
+            self.open_users.pop(user_id, None)
+            self.stats["erased"] += 1
+        else:
+            self.stats["control_ignored"] += 1
+        result.acks.append(rec.handle)
+
+    def metrics_row(self, worker: str, now_ms: float) -> OutRecord | None:
+        """The model's running quality for the analysts' ``model_metrics`` table."""
+        detector = self.core.detector
+        if not hasattr(detector, "metrics"):
+            return None
+        row = {"ts_ms": int(now_ms), "worker": worker, "model": detector.name, "version": str(detector.version),
+               **detector.metrics.snapshot(), "processed": self.stats["processed"]}
+        return OutRecord(ANALYTICS_METRICS_TOPIC, worker.encode(), orjson.dumps(row))
 
     def _dlq(self, rec: InRecord, source_topic: str, rej: Rejection, result: BatchResult) -> None:
         record = DlqRecord(
@@ -150,7 +180,10 @@ class StreamEngine:
             key = msg.user_id.encode("utf-8")
             for m in outcome.moments:
                 self.stats[f"moment:{m.moment}"] += 1
-                result.sends.append(OutRecord(moment_topic(m.moment), key, orjson.dumps(m.model_dump(mode="json"))))
+                payload = orjson.dumps(m.model_dump(mode="json"))
+                result.sends.append(OutRecord(moment_topic(m.moment), key, payload))
+                if outcome.analytics:
+                    result.sends.append(OutRecord(ANALYTICS_MOMENTS_TOPIC, key, payload))
             if outcome.event_row is not None:
                 result.sends.append(OutRecord(ANALYTICS_EVENTS_TOPIC, key, orjson.dumps(outcome.event_row)))
             for row in outcome.closed_sessions:

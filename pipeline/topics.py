@@ -10,7 +10,10 @@ from aiokafka.errors import TopicAlreadyExistsError
 from pipeline.config import Settings
 from pipeline.engine import (
     ANALYTICS_EVENTS_TOPIC,
+    ANALYTICS_METRICS_TOPIC,
+    ANALYTICS_MOMENTS_TOPIC,
     ANALYTICS_SESSIONS_TOPIC,
+    CONTROL_TOPIC,
     DLQ_TOPIC,
     EVENT_TOPICS,
     REKEYED_TOPIC,
@@ -21,8 +24,8 @@ from schemas.events import MOMENTS
 
 MOMENT_TOPICS = tuple(moment_topic(m) for m in MOMENTS)
 #: every topic the pipeline reads or writes; keyed by user id unless compacted reference data
-ALL_TOPICS = (*EVENT_TOPICS, VENUES_TOPIC, *MOMENT_TOPICS, DLQ_TOPIC, REKEYED_TOPIC,
-              ANALYTICS_EVENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC)
+ALL_TOPICS = (*EVENT_TOPICS, VENUES_TOPIC, *MOMENT_TOPICS, DLQ_TOPIC, REKEYED_TOPIC, CONTROL_TOPIC,
+              ANALYTICS_EVENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC, ANALYTICS_MOMENTS_TOPIC, ANALYTICS_METRICS_TOPIC)
 COMPACTED = {VENUES_TOPIC: {"cleanup.policy": "compact"}}
 
 

@@ -87,6 +87,9 @@ class Session:
     moments: list[str]  # one per segment; the last is the session's moment
     events: list[Ev] = field(default_factory=list)
     feedback: Ev | None = None
+    #: how positions are drawn: (kind, store, arrives) with kind approach|store|commute|home|coarse
+    plan: tuple | None = None
+    drawn: int = 0  # content events drawn so far (the first may carry a referrer)
 
     @property
     def start(self) -> int:
@@ -195,8 +198,11 @@ class SessionMaker:
             table, tag = self._cues[moment], moment
         _w, kind, text, title = rng.choices(table[0], table[1])[0]
         if kind == "q":
-            return Ev(0, "events.search", self.search(text, ctx, s), tag, seg)
-        return Ev(0, "events.clickstream", self.click(kind, text, title, ctx, s), tag, seg)
+            ev = Ev(0, "events.search", self.search(text, ctx, s), tag, seg)
+        else:
+            ev = Ev(0, "events.clickstream", self.click(kind, text, title, ctx, s), tag, seg)
+        s.drawn += 1
+        return ev
 
     def search(self, template: str, ctx: dict, s: Session) -> dict:
         rng, p = self.rng, self.p
@@ -220,12 +226,12 @@ class SessionMaker:
     def click(self, kind: str, path: str, title: str | None, ctx: dict, s: Session) -> dict:
         rng, p = self.rng, self.p
         url = path.format(**ctx)
-        if s.channel == "email" and not s.events and rng.random() < 0.8:
+        if s.channel == "email" and not s.drawn and rng.random() < 0.8:
             url = _with_query(url, "utm_source=newsletter&utm_medium=email")
         body: dict = {"type": CLICK_KINDS[kind], "url": url if s.channel == "app" else p.base_url + url}
         if title and rng.random() < 0.72:
             body["title"] = title.format(**ctx)
-        if not s.events and s.channel == "web" and rng.random() < 0.3:
+        if not s.drawn and s.channel == "web" and rng.random() < 0.3:
             body["referrer"] = rng.choice(p.referrers)
         if names_product(path) or names_product(title):
             if rng.random() < 0.95:
@@ -235,14 +241,12 @@ class SessionMaker:
             if kind in ("view", "cart") and rng.random() < 0.75:
                 body["price"] = ctx["price"]
                 body["currency"] = p.currency
-        s.events.append(None)  # type: ignore[arg-type]  # marks "not the first event" for the next click
         return body
 
     # -------------------------------------------------------------- positions
     def place(self, s: Session, events: list[Ev], ctx: dict) -> None:
         """Insert position reports: approach a store, stand in one, stand still or commute."""
         rng = self.rng
-        s.events = []
         mobile = s.channel == "app" or (s.channel == "web" and s.device in ("mobile", "tablet"))
         store: Store = ctx["_store"]
         go_seg = len(s.moments) - 1 if s.moments[-1] == "go" else None
@@ -251,7 +255,7 @@ class SessionMaker:
             n = rng.randint(2, 6)
             for _ in range(n):
                 events.insert(rng.randint(first + 1, len(events)), Ev(0, "events.location", {}, None, go_seg))
-            s.events = [("approach", store, rng.random() < 0.3)]  # type: ignore[list-item]
+            s.plan = ("approach", store, rng.random() < 0.3)
             return
         if s.channel == "terminal":
             return
@@ -268,12 +272,12 @@ class SessionMaker:
             i = rng.randint(0, len(events))
             seg = events[min(i, len(events) - 1)].seg
             events.insert(i, Ev(0, "events.location", {}, None, seg))
-        s.events = [plan]  # type: ignore[list-item]
+        s.plan = plan
 
     def clock(self, s: Session, events: list[Ev], start_ms: int) -> None:
         """Event times (gaps < 25 min), ts formats, then the positions along those times."""
         rng = self.rng
-        plan = s.events[0] if s.events else None
+        plan = s.plan
         t = start_ms
         for i, e in enumerate(events):
             if i:
