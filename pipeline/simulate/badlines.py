@@ -16,8 +16,12 @@ Base = Callable[[str], dict]  # topic -> a plausible, valid event dict (with "to
 CLICK, SEARCH, LOC, FEEDBACK = "events.clickstream", "events.search", "events.location", "feedback"
 
 
-def _dump(d: dict) -> bytes:
-    return orjson.dumps(d)
+def dumps(obj) -> bytes:
+    """Compact JSON bytes, copied to their exact size (orjson's result keeps a 4 KiB buffer)."""
+    return bytes(memoryview(orjson.dumps(obj)))
+
+
+_dump = dumps
 
 
 def _set(d: dict, key: str, value) -> dict:
@@ -60,6 +64,11 @@ def _nan(rng: random.Random, d: dict) -> bytes:
     return _dump(_set(d, "price", "@@")).replace(b'"@@"', rng.choice([b"NaN", b"Infinity", b"-Infinity"]))
 
 
+def _ten_kb(query: str) -> str:
+    """About 10 KB of a repeated query: far over the 512-character limit, under 64 KiB."""
+    return ((query + " ") * (10_240 // (len(query) + 1) + 1)).strip()
+
+
 def _mutate(topic: str, change: Callable[[random.Random, dict], dict]):
     return topic, lambda rng, d: _dump(change(rng, d))
 
@@ -71,7 +80,8 @@ KINDS: dict[str, tuple[str, Callable[[random.Random, dict], bytes]]] = {
     "not_object": (CLICK, _not_object),
     "non_utf8": (SEARCH, _non_utf8),
     "nan_value": (CLICK, _nan),
-    "unknown_topic": _mutate(CLICK, lambda r, d: _set(d, "topic", r.choice(["moments.buy", "events.clicks", "clickstream"]))),
+    "unknown_topic": _mutate(CLICK, lambda r, d: _set(d, "topic", r.choice(["moments.buy", "events.clicks",
+                                                                               "clickstream"]))),
     "missing_topic": _mutate(SEARCH, lambda r, d: _drop(d, "topic")),
     "missing_event_id": _mutate(CLICK, lambda r, d: _drop(d, "event_id")),
     "missing_user_id": _mutate(CLICK, lambda r, d: _drop(d, "user_id")),
@@ -83,7 +93,7 @@ KINDS: dict[str, tuple[str, Callable[[random.Random, dict], bytes]]] = {
     "empty_query": _mutate(SEARCH, lambda r, d: _set(d, "query", "")),
     "event_id_too_long": _mutate(CLICK, lambda r, d: _set(d, "event_id", "e" * 200)),
     "url_too_long": _mutate(CLICK, lambda r, d: _set(d, "url", d["url"] + "?q=" + "x" * 2100)),
-    "oversize_query": _mutate(SEARCH, lambda r, d: _set(d, "query", (d["query"] + " ") * (10_240 // (len(d["query"]) + 1) + 1))),
+    "oversize_query": _mutate(SEARCH, lambda r, d: _set(d, "query", _ten_kb(d["query"]))),
     "wrong_type_user_id": _mutate(CLICK, lambda r, d: _set(d, "user_id", {"id": d["user_id"]})),
     "wrong_type_lat": _mutate(LOC, lambda r, d: _set(d, "lat", r.choice([str(d["lat"]), f"N{d['lat']}"]))),
     "wrong_type_price": _mutate(CLICK, lambda r, d: _set(d, "price", r.choice(["12,99", "19.99", "free"]))),

@@ -12,12 +12,15 @@ from pipeline.simulate.profile import DEFAULT_FEEDBACK_SOURCES, Category, City, 
 
 C = Category
 CATEGORIES = (
-    C("laptops", "Laptops", "laptops", "laptops", ("set up a new laptop", "upgrade laptop ram", "factory reset a laptop")),
+    C("laptops", "Laptops", "laptops", "laptops",
+      ("set up a new laptop", "upgrade laptop ram", "factory reset a laptop")),
     C("phones", "Phones", "phones", "phones", ("transfer data to a new phone", "set up esim", "back up a phone")),
     C("tvs", "TVs", "tvs", "tvs", ("mount a tv on the wall", "calibrate a tv picture", "connect a soundbar to a tv")),
     C("audio", "Headphones & Audio", "headphones", "audio", ("pair bluetooth headphones", "update earbud firmware")),
-    C("cameras", "Cameras", "cameras", "cameras", ("shoot 4k video", "clean a camera sensor", "transfer photos to a laptop")),
-    C("smart-home", "Smart home", "smart home", "smart-home", ("install a smart thermostat", "set up a mesh wifi", "install a video doorbell")),
+    C("cameras", "Cameras", "cameras", "cameras",
+      ("shoot 4k video", "clean a camera sensor", "transfer photos to a laptop")),
+    C("smart-home", "Smart home", "smart home", "smart-home",
+      ("install a smart thermostat", "set up a mesh wifi", "install a video doorbell")),
     C("gaming", "Gaming", "gaming consoles", "gaming", ("connect a controller", "move games to an external ssd")),
     C("wearables", "Wearables", "smartwatches", "wearables", ("pair a smartwatch", "calibrate a fitness tracker")),
 )
@@ -76,7 +79,8 @@ CUES = {
         (1, "q", "electronics store {cityq} open now", None), (1, "q", "pick up {q} today", None),
         (1, "q", "where can i try the {q}", None), (1, "q", "{shopq} {district} parking", None),
         (3, "view", "/stores", "Store locator"), (3, "view", "/stores/{stores}", "{store}"),
-        (2, "click", "/stores/{stores}/directions", "Get directions"), (1, "click", "/stores/{stores}/call", "Call store"),
+        (2, "click", "/stores/{stores}/directions", "Get directions"),
+        (1, "click", "/stores/{stores}/call", "Call store"),
         (2, "click", "/products/{slug}?store={sid}#availability", "Check store availability"),
         (1, "view", "/pickup", "Same-day pickup"),
     ),
@@ -93,7 +97,8 @@ CUES = {
         (1, "view", "/community/{cs}/troubleshooting", "Community: {cat}"),
     ),
     "buy": (
-        (3, "q", "buy {q}", None), (3, "q", "{q} price", None), (2, "q", "{q} deal", None), (2, "q", "cheap {cq}", None),
+        (3, "q", "buy {q}", None), (3, "q", "{q} price", None), (2, "q", "{q} deal", None),
+        (2, "q", "cheap {cq}", None),
         (1, "q", "{q} coupon", None), (1, "q", "{q} refurbished", None), (1, "q", "{q} trade in", None),
         (1, "q", "{cq} on sale", None),
         (4, "view", "/products/{slug}", "{name}"), (3, "cart", "/products/{slug}", "{name}"),

@@ -13,14 +13,18 @@ from pipeline.simulate.profile import Category, City, Product, Profile
 
 C = Category
 CATEGORIES = (
-    C("dresses", "Dresses", "dresses", "dresses", ("style a slip dress for winter", "take up a hem", "steam a dress without a steamer")),
+    C("dresses", "Dresses", "dresses", "dresses",
+      ("style a slip dress for winter", "take up a hem", "steam a dress without a steamer")),
     C("jeans", "Jeans", "jeans", "jeans", ("shrink jeans", "stop jeans fading", "hem jeans")),
-    C("coats", "Coats & Jackets", "coats", "coats-jackets", ("reproof a wax jacket", "wash a puffer coat", "remove bobbles from a wool coat")),
-    C("knitwear", "Knitwear", "jumpers", "knitwear", ("hand wash cashmere", "unshrink a wool jumper", "de-bobble a jumper")),
+    C("coats", "Coats & Jackets", "coats", "coats-jackets",
+      ("reproof a wax jacket", "wash a puffer coat", "remove bobbles from a wool coat")),
+    C("knitwear", "Knitwear", "jumpers", "knitwear",
+      ("hand wash cashmere", "unshrink a wool jumper", "de-bobble a jumper")),
     C("trainers", "Trainers", "trainers", "trainers", ("clean white trainers", "lace trainers", "stretch tight shoes")),
     C("tailoring", "Tailoring", "suits", "tailoring", ("tie a tie", "press trousers", "pack a suit for travel")),
     C("bags", "Bags", "handbags", "bags", ("care for a leather bag", "get a stain out of suede")),
-    C("shirts", "Shirts", "shirts", "shirts", ("iron a shirt", "get sweat stains out of a shirt", "roll shirt sleeves")),
+    C("shirts", "Shirts", "shirts", "shirts",
+      ("iron a shirt", "get sweat stains out of a shirt", "roll shirt sleeves")),
 )
 
 P = Product
@@ -66,7 +70,8 @@ CUES = {
         (1, "click", "/en-gb/p/{slug}/{pid}/complete-the-look", "Complete the look"),
     ),
     "go": (
-        (3, "q", "{shopq} {cityq}", None), (2, "q", "{shopq} near me", None), (2, "q", "{shopq} {district} opening times", None),
+        (3, "q", "{shopq} {cityq}", None), (2, "q", "{shopq} near me", None),
+        (2, "q", "{shopq} {district} opening times", None),
         (2, "q", "try on {q} in store", None), (1, "q", "{q} in store {cityq}", None),
         (1, "q", "book a personal stylist {cityq}", None), (1, "q", "{shopq} late night shopping", None),
         (1, "q", "is {shopq} {district} open sunday", None), (1, "q", "fashion boutique {district}", None),
@@ -79,7 +84,8 @@ CUES = {
         (3, "q", "how to {task}", None), (2, "q", "{task}", None), (1, "q", "{task} tutorial", None),
         (2, "q", "how to wash {q}", None), (1, "q", "{q} care label", None), (2, "q", "return {q}", None),
         (1, "q", "exchange {q} for a different size", None), (1, "q", "{q} alterations", None),
-        (3, "view", "/en-gb/care/{tasks}", "How to {task}"), (2, "video", "/en-gb/care/{tasks}#film", "Watch: how to {task}"),
+        (3, "view", "/en-gb/care/{tasks}", "How to {task}"),
+        (2, "video", "/en-gb/care/{tasks}#film", "Watch: how to {task}"),
         (2, "view", "/en-gb/returns/start", "Start a return"), (1, "view", "/en-gb/alterations", "Alterations service"),
         (1, "download", "/en-gb/care/{cs}-care-card.pdf", "Care card: {cat}"),
         (1, "click", "/en-gb/account/orders/exchange", "Exchange an item"),
@@ -137,8 +143,8 @@ PROFILE = Profile(
     },
     unknown_vocabulary={
         "know": ("fit true to size", "run small", "outfit ideas", "trends", "edit", "see through", "fabric"),
-        "go": ("boutique", "try on", "stylist", "late night shopping", "opening times"),
+        "go": ("boutique", "try on", "stylist", "late night shopping", "reserve"),
         "do": ("care", "alterations", "return", "exchange", "wash"),
-        "buy": ("discount code", "bag", "next day", "student discount", "thank you"),
+        "buy": ("bag", "next day", "thank you", "size"),
     },
 )

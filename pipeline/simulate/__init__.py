@@ -1,0 +1,32 @@
+"""Scenario simulator: synthetic shop traffic with ground truth, for replay, tests and Kafka.
+
+``micromoments simulate --profile NAME --sessions N --seed S --out DIR`` writes
+``events.jsonl`` (the replay input), ``truth.jsonl`` and ``meta.json`` in the
+format of the shared sample; ``--kafka`` produces the same lines to a broker.
+Profiles are whole shops: vocabulary, URL scheme, products, stores and cities.
+"""
+
+from __future__ import annotations
+
+from pipeline.simulate import baumarkt_de, electronics_en, fashion_en
+from pipeline.simulate.cli import register
+from pipeline.simulate.profile import Profile
+from pipeline.simulate.scenario import Options, Scenario, generate, write
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (electronics_en.PROFILE, baumarkt_de.PROFILE, fashion_en.PROFILE)}
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called ``name``; ``KeyError`` naming the known ones otherwise."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise KeyError(f"unknown profile {name!r}; known: {', '.join(PROFILES)}") from None
+
+
+def simulate(profile: str, sessions: int = 400, seed: int = 7, **knobs) -> Scenario:
+    """Generate a scenario in memory: ``simulate("baumarkt-de", 200, seed=1).lines``."""
+    return generate(Options(profile=profile, sessions=sessions, seed=seed, **knobs), get_profile(profile))
+
+
+__all__ = ["PROFILES", "Options", "Profile", "Scenario", "generate", "get_profile", "register", "simulate", "write"]
