@@ -2,10 +2,10 @@
 
 The agents are thin: they hand batches of records to ``StreamEngine`` (which
 calls the same ``Core`` as ``micromoments replay``), send what it returns,
-flush, and only then acknowledge the input records — so a crash re-reads
-anything whose results were not yet on the broker (at-least-once; moment ids
-are deterministic, and the per-user duplicate memory in the table skips
-records whose effects were already written).
+flush, and only then commit the input offsets — so a crash re-reads anything
+whose results were not yet on the broker (at-least-once; moment ids are
+deterministic, and the per-user duplicate memory in the table skips records
+whose effects were already written).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ app = faust.App(
     broker_heartbeat_interval=1,
     broker_rebalance_timeout=20,
     consumer_auto_offset_reset="earliest",
+    stream_wait_empty=False,  # offsets are committed by position, not by Faust acks
     web_port=settings.web_port,
     web_host=settings.web_host,
     web_bind=settings.web_host,
@@ -92,10 +93,18 @@ class _UserStore(MutableMapping):
 
 MODEL_DIR = settings.data_dir / "model"
 engine = StreamEngine(build_core(settings, state_dir=MODEL_DIR), _UserStore(),
-                      max_wait_ms=settings.merge_wait_ms)
+                      max_wait_ms=settings.merge_wait_ms, start=lambda source: _start_offset(source))
 venues = VenueFollower(settings.kafka_bootstrap, PREFIX + VENUES_TOPIC, engine.core.apply_venue)
 _lock = asyncio.Lock()  # one batch at a time: agents and the timer share the engine
 _assignment: frozenset = frozenset()
+
+
+def _start_offset(source: tuple[str, int]) -> int | None:
+    """The committed offset a partition is read from (known once Faust has sought to it)."""
+    try:
+        return app.consumer._committed_offset.get(TP(PREFIX + source[0], source[1]))
+    except Exception:  # the consumer is not started yet
+        return None
 
 
 def _caught_up(source: tuple[str, int]) -> bool:
@@ -109,9 +118,10 @@ def _caught_up(source: tuple[str, int]) -> bool:
         return True
     if end is None:
         return False
-    position = engine.last_offset.get(source, -1) + 1
-    committed = app.consumer._committed_offset.get(tp)  # where a restarted worker began
-    return max(position, committed or 0) >= end
+    position = engine.position(source)
+    if position is None:
+        position = _start_offset(source)
+    return position is not None and position >= end
 
 
 def _sync_assignment() -> None:
@@ -123,26 +133,67 @@ def _sync_assignment() -> None:
         engine.merge.assign((tp.topic[n:], tp.partition) for tp in current if tp.topic.startswith(PREFIX))
 
 
+@app.on_partitions_revoked.connect
+async def _forget_held_events(app, revoked, **kwargs) -> None:
+    """Commit what is done, then drop what the merge holds: the partitions' next owner
+    (maybe this worker again) reads those records from the committed offsets."""
+    global _assignment
+    async with _lock:
+        await _commit(force=True)  # what is done stays done for the next owner
+        engine.forget_held()
+        _committed.clear()
+        _assignment = frozenset()
+
+
+def _current(batch) -> list[InRecord]:
+    """Records of the current consumer generation. A batch taken before a rebalance may
+    still carry records of the old assignment: their partitions are read again from the
+    committed offsets, so processing the stale copies too would skip ahead."""
+    generation = app.consumer_generation_id
+    records = [_record(e) for e in batch if e.message.generation_id == generation]
+    if len(records) != len(batch):
+        engine.stats["stale_generation"] += len(batch) - len(records)
+    return records
+
+
 def _record(event) -> InRecord:
     m = event.message
     return InRecord(
         topic=m.topic[len(PREFIX):], partition=m.partition, offset=m.offset, key=m.key, value=m.value,
         timestamp_ms=(m.timestamp or time.time()) * 1000.0,
-        headers={k: v for k, v in (m.headers or [])}, handle=event,
+        headers={k: v for k, v in (m.headers or [])},
     )
 
 
 async def _deliver(result: BatchResult) -> None:
-    """Send, flush, then acknowledge: an input is committed only once its results are on the broker."""
+    """Send and flush; input offsets are committed only after their results are on the broker."""
     producer = app.producer
     for out in result.sends:
         await producer.send(PREFIX + out.topic, out.key, out.value, partition=None, timestamp=None,
                             headers=list(out.headers.items()) if out.headers else None)
     await producer.flush()
-    for handle in result.acks:
-        if handle is not None:
-            handle.ack()
+    await _commit()
     _checkpoint()
+
+
+_committed: dict = {}
+_last_commit = 0.0
+
+
+async def _commit(force: bool = False) -> None:
+    """Commit what the engine has finished (see ``StreamEngine.commit_positions``).
+
+    Faust's own ack-based commits are not used: records re-delivered after a seek were
+    acknowledged twice and stalled them. Offsets are committed at most every 0.5 s.
+    """
+    global _last_commit
+    if not force and time.monotonic() - _last_commit < 0.5:
+        return
+    _last_commit = time.monotonic()
+    todo = {TP(PREFIX + t, p): off for (t, p), off in engine.commit_positions().items()
+            if _committed.get((t, p)) != off}
+    if todo and await app.consumer._commit(todo):
+        _committed.update({(tp.topic[len(PREFIX):], tp.partition): off for tp, off in todo.items()})
 
 
 _last_checkpoint = time.monotonic()
@@ -170,11 +221,15 @@ async def _save_model_on_shutdown(app, **kwargs) -> None:
 @app.agent(inputs)
 async def process_events(stream):
     """Clicks, searches, positions, feedback (and re-keyed records) -> moments."""
-    async for batch in stream.noack_take(settings.batch_size, within=0.01):
-        async with _lock:
-            _sync_assignment()
-            result = engine.ingest([_record(e) for e in batch], _caught_up, time.time() * 1000.0)
-            await _deliver(result)
+    # noack: nothing is acknowledged to Faust; offsets are committed by position (_commit)
+    try:
+        async for batch in stream.noack_take(settings.batch_size, within=0.01):
+            async with _lock:
+                _sync_assignment()
+                result = engine.ingest(_current(batch), _caught_up, time.time() * 1000.0)
+                await _deliver(result)
+    finally:  # stopping: the consumer still runs, so the last positions can be committed
+        await _commit(force=True)
 
 
 @app.agent(venues_topic)
@@ -183,8 +238,7 @@ async def process_venues(stream):
     async for batch in stream.noack_take(500, within=0.01):
         async with _lock:
             _sync_assignment()
-            result = engine.ingest([_record(e) for e in batch], _caught_up, time.time() * 1000.0)
-            await _deliver(result)
+            await _deliver(engine.ingest(_current(batch), _caught_up, time.time() * 1000.0))
 
 
 @app.task
@@ -195,7 +249,7 @@ async def follow_venues():
 @app.timer(0.05)
 async def release_waiting():
     """Events held by the merge for a lagging partition are released here once it catches up."""
-    if len(engine.merge) == 0 or _lock.locked():  # a running batch releases them anyway
+    if engine.waiting() == 0 or _lock.locked():  # a running batch releases them anyway
         return
     async with _lock:
         _sync_assignment()
@@ -227,4 +281,7 @@ async def stats(web, request):
     model = {"name": detector.name, "version": str(detector.version)}
     if hasattr(detector, "metrics"):
         model["quality"] = detector.metrics.snapshot()
-    return web.json({"stats": dict(engine.stats), "held": len(engine.merge), "model": model})
+    stats = {**engine.stats, "duplicate_deliveries": engine.sequencer.duplicates,
+             "offset_gaps_skipped": engine.sequencer.gaps_skipped}
+    body = {"stats": stats, "held": engine.waiting(), "model": model}
+    return web.json(body)

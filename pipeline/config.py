@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     partitions: int = Field(4, ge=1, description="partitions of the topics the pipeline creates")
     replication_factor: int = Field(1, ge=1, description="replication factor of the topics the pipeline creates")
     web_port: int = Field(6066, description="worker web port (health, stats, metrics)")
+    debug_logs: bool = Field(False, description="log Faust, aiokafka and mode at info level too (noisy)")
     web_host: str = Field("127.0.0.1", description="worker web bind address")
     merge_wait_ms: float = Field(
         500.0, ge=0, description="how long a lagging input partition may hold back the event-time merge"

@@ -17,6 +17,7 @@ import orjson
 
 from pipeline.core import Core
 from pipeline.merge import EventTimeMerge, Source
+from pipeline.sequencer import OffsetSequencer
 from pipeline.state import SESSION_GAP_MS, UserState
 from schemas import DlqRecord, Rejection, decode
 from schemas.decode import VENUES_TOPIC
@@ -50,7 +51,6 @@ class InRecord:
     value: bytes | None
     timestamp_ms: float
     headers: dict[str, bytes] = field(default_factory=dict)
-    handle: Any = None  # the driver's ack handle (a Faust event)
 
 
 @dataclass(slots=True)
@@ -63,19 +63,23 @@ class OutRecord:
 
 @dataclass
 class BatchResult:
+    """What to send; the driver commits input offsets (``commit_positions``) only after
+    these are flushed."""
+
     sends: list[OutRecord] = field(default_factory=list)
-    acks: list[Any] = field(default_factory=list)  # handles safe to ack once sends are flushed
 
 
 class StreamEngine:
     """State: ``store`` maps user id -> serialized ``UserState`` (a Faust table in the worker)."""
 
-    def __init__(self, core: Core, store: MutableMapping[str, bytes], max_wait_ms: float = 500.0) -> None:
+    def __init__(self, core: Core, store: MutableMapping[str, bytes], max_wait_ms: float = 500.0,
+                 gap_wait_ms: float = 2000.0, start: Callable[[Source], int | None] = lambda s: None) -> None:
         self.core = core
         self.store = store
         self.merge = EventTimeMerge(TOPIC_RANK, max_wait_ms=max_wait_ms, gate_topics=(VENUES_TOPIC,))
         self.stats: Counter[str] = Counter()
-        self.last_offset: dict[Source, int] = {}
+        #: hands each partition's records once and in offset order to the merge
+        self.sequencer = OffsetSequencer(gap_wait_ms=gap_wait_ms, start=start)
         self.watermark_ms: dict[int, int] = {}  # per partition: max event time released
         #: users with an open session: user id -> (partition, last event time); drives expiry
         self.open_users: dict[str, tuple[int, int]] = {}
@@ -84,18 +88,35 @@ class StreamEngine:
     # --- input ---------------------------------------------------------------------------------
 
     def ingest(self, records: list[InRecord], caught_up: Callable[[Source], bool], now_ms: float) -> BatchResult:
-        result = BatchResult()
         for rec in records:
-            self.last_offset[(rec.topic, rec.partition)] = rec.offset
+            self.sequencer.offer((rec.topic, rec.partition), rec.offset, rec, now_ms)
+        return self.tick(caught_up, now_ms)
+
+    def tick(self, caught_up: Callable[[Source], bool], now_ms: float) -> BatchResult:
+        """Take what the sequencer hands out, release what the merge allows (also on a timer)."""
+        result = BatchResult()
+        for rec in self.sequencer.ready(now_ms):
             self._accept(rec, result)
         self._process(self.merge.release(caught_up, now_ms), result)
         return result
 
-    def tick(self, caught_up: Callable[[Source], bool], now_ms: float) -> BatchResult:
-        """Release what waited for a lagging source (called on a timer)."""
-        result = BatchResult()
-        self._process(self.merge.release(caught_up, now_ms), result)
-        return result
+    def waiting(self) -> int:
+        return len(self.merge) + self.sequencer.pending()
+
+    def position(self, source: Source) -> int | None:
+        """The next offset of ``source`` to be read: all before it are in the merge or done."""
+        return self.sequencer.position(source)
+
+    def commit_positions(self) -> dict[Source, int]:
+        """Per input partition, the offset up to which everything is done (the Kafka commit):
+        the oldest record the merge still holds, else the sequencer's position."""
+        held = self.merge.oldest_held()
+        return {src: held[src][2].offset if src in held else pos for src, pos in self.sequencer.positions().items()}
+
+    def forget_held(self) -> None:
+        """Drop records not yet processed (after a rebalance they are read again)."""
+        self.merge.clear()
+        self.sequencer.clear()
 
     def _accept(self, rec: InRecord, result: BatchResult) -> None:
         if rec.topic == VENUES_TOPIC:
@@ -119,7 +140,6 @@ class StreamEngine:
             # the state of a user lives in the partition of its id: move the record there
             src = f"{rec.topic}/{rec.partition}/{rec.offset}".encode()
             result.sends.append(OutRecord(REKEYED_TOPIC, user_key, rec.value or b"", {SOURCE_HEADER: src}))
-            result.acks.append(rec.handle)
             self.stats["rekeyed"] += 1
             return
         self.merge.push((rec.topic, rec.partition), msg.ts, (source_topic, msg, rec))
@@ -137,7 +157,6 @@ class StreamEngine:
             self.stats["erased"] += 1
         else:
             self.stats["control_ignored"] += 1
-        result.acks.append(rec.handle)
 
     def metrics_row(self, worker: str, now_ms: float) -> OutRecord | None:
         """The model's running quality for the analysts' ``model_metrics`` table."""
@@ -158,7 +177,6 @@ class StreamEngine:
             _, part, off = (rec.headers.get(SOURCE_HEADER, b"//").decode().split("/") + ["", ""])[:3]
             record.partition, record.offset = _int_or_none(part), _int_or_none(off)
         result.sends.append(OutRecord(DLQ_TOPIC, rec.key, orjson.dumps(record.model_dump(mode="json"))))
-        result.acks.append(rec.handle)
         self.stats["dlq"] += 1
         self.stats[f"dlq:{rej.reason}"] += 1
 
@@ -171,7 +189,6 @@ class StreamEngine:
             if state is None:
                 state = touched[msg.user_id] = self.load(msg.user_id)
             outcome = self.core.handle(source_topic, msg, state, rec.timestamp_ms)
-            result.acks.append(rec.handle)
             self.stats[outcome.status] += 1
             if msg.ts > self.watermark_ms.get(rec.partition, 0):
                 self.watermark_ms[rec.partition] = msg.ts
@@ -231,7 +248,6 @@ class StreamEngine:
         else:
             self.core.apply_venue(msg)
             self.stats["venues"] += 1
-            result.acks.append(rec.handle)
 
 
 def _int_or_none(text: str) -> int | None:

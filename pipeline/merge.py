@@ -42,15 +42,20 @@ class EventTimeMerge:
         self._blocked_since: dict[int, float] = {}
 
     def assign(self, sources: Iterable[Source]) -> None:
-        """Set the sources (assigned topic partitions); items of revoked ones are dropped
-        (they were not acknowledged, so their new owner reads them again)."""
+        """Add sources (assigned topic partitions). Buffers are never dropped here: only
+        ``clear`` (on revocation) may drop held items, which are then read again."""
         sources = list(sources)
-        self._gates = [s for s in sources if s[0] in self.gate_topics]
-        keep = {s for s in sources if s[0] in self.rank}
+        self._gates = sorted(set(self._gates) | {s for s in sources if s[0] in self.gate_topics})
+        keep = set(self._buffers) | {s for s in sources if s[0] in self.rank}
         self._buffers = {s: self._buffers.get(s, deque()) for s in keep}
         self._groups = {}
         for s in sorted(keep):
             self._groups.setdefault(s[1], []).append(s)
+        self._blocked_since.clear()
+
+    def clear(self) -> None:
+        """Forget every source and held item (partitions revoked: they are read again)."""
+        self._buffers, self._groups, self._gates = {}, {}, []
         self._blocked_since.clear()
 
     def push(self, source: Source, ts_ms: int, item: Any) -> None:
@@ -59,6 +64,10 @@ class EventTimeMerge:
             self.assign([*self._buffers, *self._gates, source])
             buf = self._buffers[source]
         buf.append((ts_ms, item))
+
+    def oldest_held(self) -> dict[Source, Any]:
+        """The first held item of each source that holds any."""
+        return {s: b[0][1] for s, b in self._buffers.items() if b}
 
     def __len__(self) -> int:
         return sum(len(b) for b in self._buffers.values())

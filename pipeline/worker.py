@@ -16,6 +16,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
     get_settings.cache_clear()
     settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     created = ensure_topics_sync(settings)
     if created:
         print(f"created topics: {', '.join(created)}", file=sys.stderr)
@@ -27,8 +28,9 @@ def _cmd_worker(args: argparse.Namespace) -> int:
             "--web-host", settings.web_host, "--web-bind", settings.web_host]
     if args.no_web:
         argv.append("--without-web")
-    for name in ("aiokafka", "faust", "mode"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    if not settings.debug_logs:
+        for name in ("aiokafka", "faust", "mode"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     sys.argv = argv  # Faust's command line reads sys.argv
     app.main()
 

@@ -40,7 +40,7 @@ class WorkerEnv:
     prefix: str = field(default_factory=lambda: f"t{uuid.uuid4().hex[:8]}.")
 
     def env(self, web_port: int) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MOMENTS_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MOMENTS_") or k == "MOMENTS_DEBUG_LOGS"}
         env.update({
             "MOMENTS_KAFKA_BOOTSTRAP": self.bootstrap, "MOMENTS_TOPIC_PREFIX": self.prefix,
             "MOMENTS_APP_ID": f"mm-{self.prefix.rstrip('.')}", "MOMENTS_PARTITIONS": str(self.partitions),

@@ -1,0 +1,72 @@
+"""The streaming driver without Kafka: same moments as replay, DLQ, re-keying, offsets."""
+
+from __future__ import annotations
+
+import orjson
+
+from pipeline.config import Settings
+from pipeline.detector_factory import build_core
+from pipeline.engine import DLQ_TOPIC, REKEYED_TOPIC, InRecord, StreamEngine
+from pipeline.feed import records_from_lines
+from pipeline.replay import Replayer
+from schemas import Moment
+from tests.shared_sample import sample_lines
+
+
+def engine_run(records, batch=300):
+    engine = StreamEngine(build_core(Settings()), {}, start=lambda s: 0)
+    offsets: dict[str, int] = {}
+    inputs = []
+    for r in records:
+        off = offsets.get(r.topic, 0)
+        offsets[r.topic] = off + 1
+        inputs.append(InRecord(r.topic, 0, off, r.key, r.value, 1.0))
+    sends = []
+    for i in range(0, len(inputs), batch):
+        sends += engine.ingest(inputs[i:i + batch], caught_up=lambda s: False, now_ms=0).sends
+    sends += engine.tick(caught_up=lambda s: True, now_ms=0).sends  # end of input: all caught up
+    return engine, sends
+
+
+def test_engine_publishes_exactly_what_replay_writes():
+    lines = sample_lines()
+    records = records_from_lines(lines)
+    engine, sends = engine_run(records)
+    got = [orjson.loads(s.value) for s in sends if s.topic.startswith("moments.")]
+    expected = [m.model_dump(mode="json") for m in Replayer(build_core(Settings())).feed(lines)
+                if isinstance(m, Moment)]
+    strip = lambda m: {k: v for k, v in m.items() if k not in ("detected_at", "latency_ms")}  # noqa: E731
+    assert sorted(map(orjson.dumps, map(strip, got))) == sorted(map(orjson.dumps, map(strip, expected)))
+    dlq = [s for s in sends if s.topic == DLQ_TOPIC]
+    n_in = sum(v for k, v in engine.stats.items() if k.startswith("in:"))
+    assert n_in == engine.stats["processed"] + engine.stats["duplicate"] + len(dlq) + engine.stats["venues"]
+    # everything is done: the commit of each partition is its end
+    assert engine.commit_positions() == {(t, 0): n for t, n in _counts(records).items()}
+
+
+def _counts(records):
+    out: dict[str, int] = {}
+    for r in records:
+        out[r.topic] = out.get(r.topic, 0) + 1
+    return out
+
+
+def test_records_keyed_by_something_else_are_moved_to_the_users_partition():
+    value = orjson.dumps({"event_id": "e1", "user_id": "u1", "ts": 1747116002919, "query": "tv"})
+    engine = StreamEngine(build_core(Settings()), {}, start=lambda s: 0)
+    out = engine.ingest([InRecord("events.search", 0, 0, b"not-the-user", value, 1.0)], lambda s: True, 0).sends
+    assert [(o.topic, o.key) for o in out] == [(REKEYED_TOPIC, b"u1")]
+    again = engine.ingest([InRecord(REKEYED_TOPIC, 0, 0, b"u1", value, 1.0, dict(out[0].headers))],
+                          lambda s: True, 0)
+    assert engine.stats["processed"] == 1 and not any(o.topic == REKEYED_TOPIC for o in again.sends)
+
+
+def test_erase_request_forgets_the_user():
+    store: dict[str, bytes] = {}
+    engine = StreamEngine(build_core(Settings()), store, start=lambda s: 0)
+    value = orjson.dumps({"event_id": "e1", "user_id": "u1", "ts": 1747116002919, "query": "tv"})
+    engine.ingest([InRecord("events.search", 0, 0, b"u1", value, 1.0)], lambda s: True, 0)
+    assert "u1" in store
+    engine.ingest([InRecord("mm.control", 0, 0, b"u1", b'{"type": "erase", "user_id": "u1"}', 1.0)],
+                  lambda s: True, 0)
+    assert "u1" not in store and engine.stats["erased"] == 1
