@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 MM     := $(VENV)/bin/micromoments
 PYTEST_ARGS ?=
 
-.PHONY: help install test test-fast run broker broker-stop broker-status kafka-jars schemas clean
+.PHONY: help install test test-fast run broker broker-stop broker-status kafka-jars schemas clean pretrained bench-detector
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -47,3 +47,11 @@ schemas: install  ## export JSON Schemas of every message into docs/schemas
 clean:  ## remove the venv and local state (broker data, chDB, checkpoints)
 	-$(MM) broker stop
 	rm -rf $(VENV) .micromoments
+
+pretrained: install  ## retrain the shipped model: simulated electronics-en + the first half of the shared sample
+	$(MM) simulate --profile electronics-en --sessions 6000 --seed 101 --out build/train-electronics-en
+	$(MM) train --first-half --events build/train-electronics-en/events.jsonl --truth build/train-electronics-en/truth.jsonl \
+	  --events ../shared/samples/electronics-en/events.jsonl --truth ../shared/samples/electronics-en/truth.jsonl
+
+bench-detector: install  ## micro-benchmark: detector cost per event (features + predict)
+	$(PY) -m detectors.bench

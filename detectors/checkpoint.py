@@ -55,18 +55,29 @@ def from_dict(data: dict[str, Any]) -> MomentDetector:
     return d
 
 
+def _write_atomically(path: Path, payload: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(payload)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)  # readers see the old file or the new one, never half of one
+
+
+def save_file(d: MomentDetector, path: Path) -> Path:
+    """One checkpoint file (the shipped model), written atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(path, orjson.dumps(to_dict(d), option=orjson.OPT_SORT_KEYS))
+    return path
+
+
 def save(d: MomentDetector, directory: Path) -> Path:
     """Write a versioned checkpoint and point ``detector.json`` at it, atomically."""
     directory.mkdir(parents=True, exist_ok=True)
     payload = orjson.dumps(to_dict(d))
     versioned = directory / f"detector-{d.version}.json"
     for target in (versioned, directory / LATEST):
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)  # readers see the old file or the new one, never half of one
+        _write_atomically(target, payload)
     old = sorted(directory.glob("detector-*.json"), key=lambda p: p.stat().st_mtime)[:-KEEP]
     for p in old:
         p.unlink(missing_ok=True)

@@ -18,7 +18,7 @@ class CLIError(Exception):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from detectors import evaluate
+    from detectors import evaluate, train
     from pipeline import broker, replay, schema_cli, simulate, worker
 
     parser = argparse.ArgumentParser(
@@ -28,7 +28,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"micromoments {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in (broker, replay, schema_cli, simulate, worker, evaluate):
+    for module in (broker, replay, schema_cli, simulate, worker, evaluate, train):
         module.register(sub)
     return parser
 

@@ -50,8 +50,8 @@ class Settings(BaseSettings):
         500.0, ge=0, description="how long a lagging input partition may hold back the event-time merge"
     )
     batch_size: int = Field(2000, ge=1, description="max records per processing batch")
-    threshold: float = Field(0.55, ge=0, le=1, description="confidence needed to publish a session's first moment")
-    switch_threshold: float = Field(0.6, ge=0, le=1, description="confidence needed to switch to another moment")
+    threshold: float = Field(0.6, ge=0, le=1, description="confidence needed to publish a session's first moment")
+    switch_threshold: float = Field(0.65, ge=0, le=1, description="confidence needed to switch to another moment")
     stable_events: int = Field(2, ge=1, description="events in a row a new moment must lead before a switch")
     max_moments_per_hour: int = Field(6, ge=1, description="frequency cap: moments per user per hour (event time)")
     model: str = Field(
@@ -61,6 +61,15 @@ class Settings(BaseSettings):
         "pretrained", description="start of a model without checkpoint: 'pretrained' (shipped with the package) or 'cold'"
     )
     checkpoint_interval_s: float = Field(60.0, gt=0, description="seconds between detector checkpoints in the worker")
+    clickhouse_database: str = Field("micromoments", description="ClickHouse database of the analytics tables")
+    pseudonym_key: str = Field(
+        "", description="secret key of the keyed hash of user ids in ClickHouse; empty = a random key kept in "
+                        "<data dir>/pseudonym.key"
+    )
+    retention_days: int = Field(730, ge=1, description="ClickHouse retention TTL in days (on the event time)")
+    sink_batch_rows: int = Field(10_000, ge=1, description="sink: insert when this many rows are pending")
+    sink_batch_seconds: float = Field(1.0, gt=0, description="sink: insert at the latest this long after the first pending row")
+    sink_port: int = Field(6067, description="sink: local port serving read-only queries and erasures (chDB owner)")
     actions_file: Path | None = Field(
         None, description="JSON file {moment: {action, description}} overriding the next-best-action table"
     )

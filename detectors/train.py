@@ -1,0 +1,105 @@
+"""``micromoments train``: the model shipped with the package, from labelled scenarios.
+
+Each scenario (events + truth) is replayed through the normal pipeline with one
+extra feedback line per truth session that has none (at the session's end, with
+its final moment), so the River model learns every session's label through the
+same delayed-feedback path it uses in production. The result is a JSON
+checkpoint (``detectors/pretrained/default.json`` by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import orjson
+
+from detectors import checkpoint
+from pipeline.config import get_settings
+from pipeline.detector_factory import build_core
+from pipeline.replay import Replayer
+
+
+def with_truth_feedback(lines: list[bytes], truth: list[dict]) -> list[bytes]:
+    """The scenario's lines plus a feedback line for each truth session without one, in time order."""
+    extra = []
+    for i, t in enumerate(truth):
+        if t.get("has_feedback") or t.get("opted_out"):
+            continue
+        fb = {"topic": "feedback", "event_id": f"train-fb-{i}", "user_id": t["user_id"],
+              "ts": t["session_end"] + 1, "moment": t["moment"], "source": "survey"}
+        if t.get("session_id"):
+            fb["session_id"] = t["session_id"]
+        extra.append((t["session_end"] + 1, orjson.dumps(fb)))
+    extra.sort()
+    out, j = [], 0
+    for line in lines:
+        ts = _ts(line)
+        while ts is not None and j < len(extra) and extra[j][0] <= ts:
+            out.append(extra[j][1])
+            j += 1
+        out.append(line)
+    out += [e[1] for e in extra[j:]]
+    return out
+
+
+def _ts(line: bytes) -> int | None:
+    from schemas import parse_ts
+
+    try:
+        obj = orjson.loads(line)
+        return parse_ts(obj["ts"]) if obj.get("topic") != "ref.venues" else None
+    except Exception:  # noqa: BLE001 - bad lines keep their place
+        return None
+
+
+def first_half(lines: list[bytes], truth: list[dict]) -> tuple[list[bytes], list[dict]]:
+    """Lines before the median session start (venues kept) and the sessions that end before it:
+    the second half stays unseen, for evaluation."""
+    starts = sorted(t["session_start"] for t in truth)
+    cut = starts[len(starts) // 2]
+    kept = [ln for ln in lines if (ts := _ts(ln)) is None or ts < cut]
+    return kept, [t for t in truth if t["session_end"] < cut]
+
+
+def train(scenarios: list[tuple[Path, Path]], start: str = "cold", half: bool = False):
+    settings = get_settings().model_copy(update={"model": "ovr-logreg", "model_start": start})
+    replayer = Replayer(build_core(settings))
+    for events, truth_path in scenarios:
+        lines = [ln for ln in events.read_bytes().split(b"\n") if ln.strip()]
+        truth = [orjson.loads(t) for t in truth_path.read_bytes().split(b"\n") if t.strip()]
+        if half:
+            lines, truth = first_half(lines, truth)
+        replayer.users.clear()  # scenarios are independent worlds; the model carries over
+        for _ in replayer.feed(with_truth_feedback(lines, truth)):
+            pass
+    return replayer.core.detector
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from pipeline.cli import CLIError
+
+    if len(args.events) != len(args.truth):
+        raise CLIError("give one --truth for each --events")
+    pairs = list(zip(args.events, args.truth))
+    for e, t in pairs:
+        for p in (e, t):
+            if not p.is_file():
+                raise CLIError(f"file not found: {p}")
+    detector = train(pairs, half=args.first_half)
+    path = checkpoint.save_file(detector, args.out)
+    print(f"trained {detector.name} on {detector.n_feedback} labels ({detector.n_taught} rule labels): {path}",
+          file=sys.stderr)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train the shipped model from labelled scenarios", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--events", type=Path, action="append", required=True, help="events.jsonl (repeatable)")
+    p.add_argument("--truth", type=Path, action="append", required=True, help="truth.jsonl (repeatable)")
+    p.add_argument("--first-half", action="store_true",
+                   help="use only the first half of each scenario (sessions before the median start)")
+    p.add_argument("--out", type=Path, default=checkpoint.PRETRAINED_DIR / "default.json", help="checkpoint file")
+    p.set_defaults(func=_cmd_train)
