@@ -16,7 +16,7 @@ _SPLIT = re.compile(r"[^a-z0-9]+")
 # camelCase and letter/digit boundaries in slugs ("XPS13", "storeLocator")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 # longest first; a suffix is stripped only if the stem keeps >= 4 characters
-_SUFFIXES = ("ungen", "ings", "ing", "ies", "ern", "en", "er", "es", "ed", "s", "e", "n")
+_SUFFIXES = ("ungen", "ings", "ing", "ies", "ern", "en", "er", "es", "ed", "s", "e")
 _STOP = frozenset(
     "a an the and or of for to in on at is it my me i with by from de der die das den dem ein eine "
     "und oder fuer mit von zu im am ist ich mein meine www http https com html htm php index".split()

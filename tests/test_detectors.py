@@ -1,0 +1,129 @@
+"""Detectors: features (English and German), learning from feedback, checkpoints, scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from detectors import checkpoint, features
+from detectors.evaluate import evaluate, write_report
+from detectors.online import MODEL_KINDS, MomentDetector
+from detectors.rules import LEXICON
+from detectors.scoring import f1_scores, score
+from detectors.text import tokens, url_tokens
+from pipeline.config import Settings
+from pipeline.simulate import simulate
+from pipeline.state import Session
+from pipeline.venues import Nearest
+from schemas import decode
+from schemas.events import Venue
+
+T0 = 1_747_116_000_000
+
+
+def event(topic: str, **fields):
+    base = {"event_id": f"e{len(fields)}{fields.get('ts', 0)}", "user_id": "u", "ts": T0}
+    msg = decode(topic, orjson.dumps({**base, **fields}))
+    assert not hasattr(msg, "reason"), msg
+    return msg
+
+
+def test_german_and_english_text_meet_in_one_token_space():
+    assert tokens("Öffnungszeiten Baumärkte in der Nähe") == ("oeffnungszeit", "baumaerkt", "naeh")
+    assert tokens("Straße") == ("strass",)
+    assert tokens("How to set up the XPS13 reviews") == ("how", "set", "up", "xps", "13", "review")
+    # compound URL slugs split on separators and camel case, whatever the site's scheme
+    assert url_tokens("https://x.example/de/artikel/123-akku-schrauber.html") == ("artikel", "123", "akku", "schraub")
+    assert url_tokens("https://shop.example/storeLocator?city=Berlin") == ("stor", "locator", "city", "berlin")
+
+
+def test_session_features_cover_queries_pages_events_and_location():
+    s = Session("s", T0, T0, client_id=False)
+    features.update(s, event("events.search", query="Akkuschrauber günstig kaufen", ts=T0), None)
+    features.update(s, event("events.clickstream", type="add_to_cart", url="https://x.example/de/warenkorb",
+                             product_id="P1", price=99.0, ts=T0 + 1), None)
+    venue = Venue(venue_id="v", name="V", lat=48.0, lon=11.0)
+    far = Nearest(venue, 1500.0, 0.0)
+    near = Nearest(venue, 900.0, 0.0)
+    features.update(s, event("events.location", lat=47.99, lon=11.0, speed_mps=1.3, heading=0.0, ts=T0 + 2), far)
+    features.update(s, event("events.location", lat=47.995, lon=11.0, speed_mps=1.3, heading=5.0, ts=T0 + 3), near)
+    x = features.vector(s, T0 + 3)
+    assert x["s:w:kauf"] > 0 and x["s:w:guenstig"] > 0 and x["s:b:guenstig_kauf"] > 0
+    assert x["r:ev:add_to_cart"] == 1.0 and x["s:w:warenkorb"] > 0 and "price:log" in x
+    assert x["loc:approaching"] == 1.0 and x["loc:walk"] == 1.0 and x["loc:heading_to_venue"] > 0.99
+    assert s.products == ["P1"] and s.query == "Akkuschrauber günstig kaufen"
+    assert "l:src:location" in x and "r:w:kauf" not in {k for k in x if k.startswith("l:")}
+
+
+def test_model_learns_vocabulary_the_rules_do_not_know():
+    unknown = {"know": "testsieger", "go": "marktfinder", "do": "verfugen", "buy": "bestpreis"}
+    assert not any(w in LEXICON for w in unknown.values())
+    d = MomentDetector()
+    x = {m: {f"r:w:{w}": 1.0, f"s:w:{w}": 0.69} for m, w in unknown.items()}
+    before = sum(max(d.predict_proba_one(x[m]), key=d.predict_proba_one(x[m]).get) == m for m in unknown)
+    for _ in range(40):
+        for m in unknown:
+            d.learn_one(x[m], m)
+    after = sum(max(d.predict_proba_one(x[m]), key=d.predict_proba_one(x[m]).get) == m for m in unknown)
+    assert before <= 1 and after == 4
+    assert d.metrics.snapshot()["labels"] == 160
+
+
+def test_feedback_beats_the_rules_on_a_profile_they_do_not_know():
+    scenario = simulate("baumarkt-de", 600, seed=5)
+    tmp = Path(pytest.importorskip("tempfile").mkdtemp())
+    (tmp / "events.jsonl").write_bytes(b"\n".join(scenario.lines) + b"\n")
+    (tmp / "truth.jsonl").write_bytes(b"\n".join(orjson.dumps(t) for t in scenario.truth) + b"\n")
+    runs = {r.model: r for r in evaluate(tmp / "events.jsonl", tmp / "truth.jsonl", ["rules", "ovr-logreg"],
+                                         Settings(model_start="cold"))}
+    assert runs["ovr-logreg"].scores.macro_f1 > runs["rules"].scores.macro_f1 + 0.03
+    assert runs["ovr-logreg"].scores.opted_out_moments == 0
+    write_report(list(runs.values()), tmp / "report", "baumarkt-de")
+    assert {p.name for p in (tmp / "report").iterdir()} >= {"summary.md", "metrics.json", "confusion.png",
+                                                             "learning_curve.png", "time_to_detect.png"}
+
+
+@pytest.mark.parametrize("kind", [k for k in MODEL_KINDS if k != "naive-bayes"])
+def test_checkpoint_round_trip_gives_identical_predictions(kind, tmp_path):
+    d = MomentDetector(kind=kind)
+    xs = [{"r:w:kauf": 1.0, "s:w:preis": 0.7}, {"r:w:anleitung": 1.0}, {"loc:approaching": 1.0, "r:w:filial": 1.0},
+          {"r:w:testsieger": 1.0}]
+    for i, x in enumerate(xs * 10):
+        d.learn_one(x, ("buy", "do", "go", "know")[i % 4])
+        d.teach_one(x)
+    checkpoint.save(d, tmp_path)
+    loaded = checkpoint.load(tmp_path)
+    assert loaded.version == d.version and loaded.name == d.name
+    for x in xs:
+        assert loaded.predict_proba_one(x) == d.predict_proba_one(x)
+        assert loaded.explain_one(x, "buy") == d.explain_one(x, "buy")
+    assert (tmp_path / f"detector-{d.version}.json").is_file()
+    assert not list(tmp_path.glob(".tmp-*"))  # atomic: no half-written files left
+
+
+def test_scores_on_a_tiny_hand_computed_case():
+    truth = [
+        {"user_id": "a", "session_start": 0, "session_end": 100, "moment": "buy", "has_feedback": False},
+        {"user_id": "a", "session_start": 5000, "session_end": 5100, "moment": "know", "has_feedback": False},
+        {"user_id": "b", "session_start": 0, "session_end": 100, "moment": "go", "has_feedback": True},
+        {"user_id": "c", "session_start": 0, "session_end": 100, "moment": "do", "opted_out": True},
+    ]
+    moments = [
+        {"user_id": "a", "moment": "know", "event_ts_ms": 10},  # a1: know then buy (1 flip: truth has 1 segment)
+        {"user_id": "a", "moment": "buy", "event_ts_ms": 50},
+        {"user_id": "a", "moment": "know", "event_ts_ms": 5050},  # a2: right on its 2nd event
+        {"user_id": "c", "moment": "do", "event_ts_ms": 10},  # opted out: must never happen
+    ]
+    times = {"a": [0, 10, 50, 100, 5000, 5050, 5100], "b": [0, 100], "c": [0, 10]}
+    s = score(truth, moments, times)
+    # pairs: (buy, buy), (know, know), (go, none) -> buy 1, know 1, go 0; "do" absent from scored truth
+    assert s.macro_f1 == pytest.approx((1 + 1 + 0) / 3)
+    assert s.per_class_f1 == {"know": 1.0, "go": 0.0, "do": 0.0, "buy": 1.0}
+    assert s.coverage == pytest.approx(2 / 3)
+    assert s.ttd == [2, 2] and s.ttd_median == 2
+    assert s.flip_rate == pytest.approx(1 / 2)
+    assert s.opted_out_moments == 1 and s.sessions == 3
+    assert s.online_f1 == pytest.approx(1.0)  # second half without feedback: a2 only
+    assert f1_scores([("go", "go")])[0] == 1.0
