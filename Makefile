@@ -28,9 +28,8 @@ test: install kafka-jars  ## run the whole test suite (real Kafka broker, chDB)
 test-fast: install  ## the suite without the slow fault-injection tests
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
-run: install kafka-jars  ## the main job: start the local broker and the pipeline
-	$(MM) broker start
-	$(MM) broker status
+run: install kafka-jars  ## the main job: broker, worker, a simulated shop, moments printed live (Ctrl-C stops)
+	bash deploy/run-local.sh
 
 broker: install kafka-jars  ## start the local Kafka broker (KRaft, single node)
 	$(MM) broker start

@@ -57,10 +57,22 @@ def _ts(line: bytes) -> int | None:
 def first_half(lines: list[bytes], truth: list[dict]) -> tuple[list[bytes], list[dict]]:
     """Lines before the median session start (venues kept) and the sessions that end before it:
     the second half stays unseen, for evaluation."""
-    starts = sorted(t["session_start"] for t in truth)
-    cut = starts[len(starts) // 2]
+    cut = _median_start(truth)
     kept = [ln for ln in lines if (ts := _ts(ln)) is None or ts < cut]
     return kept, [t for t in truth if t["session_end"] < cut]
+
+
+def second_half(lines: list[bytes], truth: list[dict]) -> tuple[list[bytes], list[dict]]:
+    """The complement of ``first_half``: lines from the median session start on (venues kept)
+    and the sessions that start there or later."""
+    cut = _median_start(truth)
+    kept = [ln for ln in lines if (ts := _ts(ln)) is None or ts >= cut]
+    return kept, [t for t in truth if t["session_start"] >= cut]
+
+
+def _median_start(truth: list[dict]) -> int:
+    starts = sorted(t["session_start"] for t in truth)
+    return starts[len(starts) // 2]
 
 
 def train(scenarios: list[tuple[Path, Path]], start: str = "cold", half: bool = False):
