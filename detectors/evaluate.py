@@ -81,7 +81,8 @@ def run_model(model: str, lines: list[bytes], truth: list[dict], times: dict[str
     start = time.perf_counter()
     moments = [m for m in replayer.feed(tracked()) if isinstance(m, Moment)]
     seconds = time.perf_counter() - start
-    rows = [{"user_id": m.user_id, "moment": m.moment, "event_ts_ms": parse_ts(m.event_ts)} for m in moments]
+    rows = [{"user_id": m.user_id, "moment": m.moment, "event_ts_ms": parse_ts(m.event_ts),
+             "confidence": m.confidence} for m in moments]
     events = replayer.stats.processed
     return Run(model, score(truth, rows, times), seconds, seconds / max(1, events) * 1e6, events, curve,
                str(getattr(detector, "version", "")))
@@ -106,6 +107,10 @@ def write_report(runs: list[Run], out: Path, title: str) -> None:
             f"| {r.model} | {s.macro_f1:.3f} | " + " | ".join(f"{s.per_class_f1[m]:.3f}" for m in MOMENTS)
             + f" | {s.coverage:.3f} | {online} | {s.ttd_median} | {s.ttd_p90} | {s.flip_rate:.3f} | "
             f"{s.opted_out_moments} | {r.us_per_event:.1f} |")
+    lines += ["", f"Calibration of {best.model} (published moments by confidence; right = the truth's moment "
+              "at the moment's event time):", "", "| confidence | moments | mean confidence | right |", "|---|---|---|---|"]
+    lines += [f"| {b} | {v['moments']} | {v['mean_confidence']:.3f} | {v['right']:.3f} |"
+              for b, v in best.scores.reliability.items()]
     lines += ["", f"Sessions scored: {best.scores.sessions}. Plots: `confusion.png`, `learning_curve.png`, "
               "`time_to_detect.png` (for the chosen model).", ""]
     (out / "summary.md").write_text("\n".join(lines))

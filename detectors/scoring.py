@@ -30,6 +30,8 @@ class Scores:
     opted_out_moments: int
     sessions: int
     confusion: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: calibration: per confidence bin, how many published moments and the share that were right
+    reliability: dict[str, dict[str, float]] = field(default_factory=dict)
     ttd: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -79,6 +81,7 @@ def score(truth: list[dict], moments: list[dict], event_times: dict[str, list[in
     half = starts[len(starts) // 2] if starts else 0
     online = [(t, p) for (t, p), i in zip(pairs, scored)
               if not truth[i].get("has_feedback") and truth[i]["session_start"] >= half]
+    reliability = _reliability([(m, truth[i]) for i in scored for m in per_session.get(i, [])])
     confusion = {t: {p: 0 for p in (*MOMENTS, NONE)} for t in MOMENTS}
     for t, p in pairs:
         confusion[t][p] += 1
@@ -88,8 +91,34 @@ def score(truth: list[dict], moments: list[dict], event_times: dict[str, list[in
         ttd_p90=_quantile(ttd, 0.9) if ttd else None,
         flip_rate=extra / len(tagged) if tagged else 0.0,
         online_f1=f1_scores(online)[0] if online else None,
-        opted_out_moments=opted_out_moments, sessions=len(scored), confusion=confusion, ttd=ttd,
+        opted_out_moments=opted_out_moments, sessions=len(scored), confusion=confusion,
+        reliability=reliability, ttd=ttd,
     )
+
+
+BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
+
+
+def _reliability(pairs: list[tuple[dict, dict]]) -> dict[str, dict[str, float]]:
+    """Published moments by confidence bin: count, mean confidence, share right (the truth's
+    moment at the moment's event time: its segment's, else the session's)."""
+    out: dict[str, dict[str, float]] = {}
+    for lo, hi in zip(BINS, BINS[1:]):
+        inside = [(m, t) for m, t in pairs if lo <= m.get("confidence", 0.0) < hi]
+        if not inside:
+            continue
+        right = sum(m["moment"] == _truth_at(t, m["event_ts_ms"]) for m, t in inside)
+        out[f"{lo:.1f}-{min(hi, 1.0):.1f}"] = {
+            "moments": len(inside), "mean_confidence": round(sum(m["confidence"] for m, _ in inside) / len(inside), 3),
+            "right": round(right / len(inside), 3)}
+    return out
+
+
+def _truth_at(session: dict, ts: int) -> str:
+    for seg in session.get("segments") or []:
+        if seg["start"] <= ts <= seg["end"]:
+            return seg["moment"]
+    return session["moment"]
 
 
 def _session_of(truth: list[dict], candidates: list[int], ts: int) -> int | None:

@@ -70,3 +70,19 @@ def test_erase_request_forgets_the_user():
     engine.ingest([InRecord("mm.control", 0, 0, b"u1", b'{"type": "erase", "user_id": "u1"}', 1.0)],
                   lambda s: True, 0)
     assert "u1" not in store and engine.stats["erased"] == 1
+
+
+def test_idle_sessions_are_closed_at_stream_time_and_emitted_for_analysts():
+    engine = StreamEngine(build_core(Settings()), {}, start=lambda s: 0)
+    t0 = 1747116002919
+
+    def search(i, user, ts):
+        value = orjson.dumps({"event_id": f"e{i}", "user_id": user, "ts": ts, "query": "tv"})
+        return InRecord("events.search", 0, i, user.encode(), value, 1.0)
+
+    engine.ingest([search(0, "u1", t0), search(1, "u2", t0 + 10 * 60_000)], lambda s: True, 0)
+    assert engine.expire_sessions().sends == []  # nobody idle for 30 minutes of stream time yet
+    engine.ingest([search(2, "u2", t0 + 31 * 60_000)], lambda s: True, 0)  # stream time moves on
+    rows = [orjson.loads(o.value) for o in engine.expire_sessions().sends]
+    assert [(r["user_id"], r["n_events"]) for r in rows] == [("u1", 1)]
+    assert engine.stats["sessions_closed"] == 1
