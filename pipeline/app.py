@@ -24,6 +24,7 @@ from detectors import checkpoint
 from pipeline.config import get_settings
 from pipeline.detector_factory import build_core
 from pipeline.engine import CONTROL_TOPIC, EVENT_TOPICS, REKEYED_TOPIC, BatchResult, InRecord, StreamEngine
+from pipeline.metrics import WorkerMetrics
 from pipeline.venue_follower import VenueFollower
 from schemas.decode import VENUES_TOPIC
 
@@ -95,6 +96,7 @@ MODEL_DIR = settings.data_dir / "model"
 engine = StreamEngine(build_core(settings, state_dir=MODEL_DIR), _UserStore(),
                       max_wait_ms=settings.merge_wait_ms, start=lambda source: _start_offset(source))
 venues = VenueFollower(settings.kafka_bootstrap, PREFIX + VENUES_TOPIC, engine.core.apply_venue)
+metrics = WorkerMetrics(engine)
 _lock = asyncio.Lock()  # one batch at a time: agents and the timer share the engine
 _assignment: frozenset = frozenset()
 
@@ -172,6 +174,7 @@ async def _deliver(result: BatchResult) -> None:
         await producer.send(PREFIX + out.topic, out.key, out.value, partition=None, timestamp=None,
                             headers=list(out.headers.items()) if out.headers else None)
     await producer.flush()
+    metrics.observe_latencies(engine.latencies_ms)
     await _commit()
     _checkpoint()
 
@@ -272,6 +275,23 @@ async def publish_model_metrics():
     row = engine.metrics_row(WORKER_ID, time.time() * 1000.0)
     if row is not None:
         await _deliver(BatchResult(sends=[row]))
+
+
+@app.page("/metrics")
+async def prometheus_metrics(web, request):
+    """Prometheus text format: events in, DLQ by reason, duplicates, moments, latency, model."""
+    return web.bytes(metrics.render(), content_type="text/plain; version=0.0.4")
+
+
+@app.page("/health")
+async def health(web, request):
+    """200 while the broker answers a metadata request within 3 s, else 503."""
+    try:
+        client = app.producer._ensure_producer().client
+        await asyncio.wait_for(client.fetch_all_metadata(), timeout=3.0)
+    except Exception as exc:  # noqa: BLE001 - any failure means "cannot reach the broker"
+        return web.json({"status": "unhealthy", "reason": f"broker unreachable: {exc!r}"}, status=503)
+    return web.json({"status": "ok", "model": str(engine.core.detector.version)})
 
 
 @app.page("/stats/")

@@ -84,6 +84,7 @@ class StreamEngine:
         #: users with an open session: user id -> (partition, last event time); drives expiry
         self.open_users: dict[str, tuple[int, int]] = {}
         self._seeded = False
+        self.latencies_ms: list[float] = []  # of moments published since the last drain (metrics)
 
     # --- input ---------------------------------------------------------------------------------
 
@@ -197,6 +198,7 @@ class StreamEngine:
             key = msg.user_id.encode("utf-8")
             for m in outcome.moments:
                 self.stats[f"moment:{m.moment}"] += 1
+                self.latencies_ms.append(m.latency_ms)
                 payload = orjson.dumps(m.model_dump(mode="json"))
                 result.sends.append(OutRecord(moment_topic(m.moment), key, payload))
                 if outcome.analytics:

@@ -62,8 +62,16 @@ def test_sample_through_worker_equals_replay(deployment):
         n_in = sum(v for k, v in stats.items() if k.startswith("in:"))
         assert n_in == sent == accounted(stats)
         assert worker.proc.poll() is None
+        metrics, health = worker.get("/metrics"), worker.get("/health")
     finally:
         worker.stop()
+    assert orjson.loads(health)["status"] == "ok"
+    text = metrics.decode()
+    for series in ("micromoments_events_in_total{topic=\"events.search\"}", "micromoments_dlq_total{reason=",
+                   "micromoments_duplicates_total 20.0", "micromoments_moments_total{moment=\"buy\"}",
+                   "micromoments_moment_latency_seconds_bucket", "micromoments_sessions ",
+                   "micromoments_model_version_info{", "micromoments_model_macro_f1 "):
+        assert series in text, series
     expected = replay_moments(lines)
     got = published(deployment)
     assert len(got) == len(expected) > 50

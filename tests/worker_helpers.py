@@ -78,6 +78,10 @@ class Worker:
                                      env=self.deployment.env(self.port), stdout=log, stderr=subprocess.STDOUT)
         return self
 
+    def get(self, path: str) -> bytes:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as r:
+            return r.read()
+
     def stats(self) -> dict | None:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/stats/", timeout=2) as r:
