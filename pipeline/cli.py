@@ -20,6 +20,7 @@ class CLIError(Exception):
 def _build_parser() -> argparse.ArgumentParser:
     from detectors import evaluate, train
     from pipeline import broker, replay, schema_cli, simulate, worker
+    from sinks import cli as sinks_cli
 
     parser = argparse.ArgumentParser(
         prog="micromoments",
@@ -28,7 +29,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"micromoments {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in (broker, replay, schema_cli, simulate, worker, evaluate, train):
+    for module in (broker, replay, schema_cli, simulate, worker, evaluate, train, sinks_cli):
         module.register(sub)
     return parser
 

@@ -66,7 +66,7 @@ class Settings(BaseSettings):
         "", description="secret key of the keyed hash of user ids in ClickHouse; empty = a random key kept in "
                         "<data dir>/pseudonym.key"
     )
-    retention_days: int = Field(730, ge=1, description="ClickHouse retention TTL in days (on the event time)")
+    retention_days: int = Field(730, ge=1, le=10_000, description="ClickHouse retention TTL in days (on the event time)")
     sink_batch_rows: int = Field(10_000, ge=1, description="sink: insert when this many rows are pending")
     sink_batch_seconds: float = Field(1.0, gt=0, description="sink: insert at the latest this long after the first pending row")
     sink_port: int = Field(6067, description="sink: local port serving read-only queries and erasures (chDB owner)")

@@ -1,0 +1,204 @@
+"""The sink agent: analytics topics -> ClickHouse, every row exactly once.
+
+Its own consumer group (``<app_id>-sink``) reads ``mm.analytics.{events,moments,
+sessions,metrics}``, converts each record to a row (pseudonymized, positions as
+geohash) and inserts per table in batches: when ``sink_batch_rows`` rows are
+pending or ``sink_batch_seconds`` after the first pending row. Offsets are committed
+only after every insert of the batch succeeded.
+
+Exactly once, in two layers:
+
+1. every insert carries ``insert_deduplication_token`` = hash of the table and the
+   topic/partition/offset ranges of the batch, so retrying the same batch (an
+   insert whose answer was lost, a crash between insert and commit re-reading the
+   same records) is dropped by ClickHouse (``non_replicated_deduplication_window``);
+2. the tables are ReplacingMergeTree on the natural key (``(user_id, event_id)``,
+   ``(user_id, moment_id)``, ``(user_id, session_id)``, ``(worker, ts)``), so a row
+   that still arrives twice (a batch cut differently after a restart, the worker
+   re-publishing after its own crash) collapses to one: queries read ``FINAL``.
+
+ClickHouse down: the pending batch is dropped, the consumer seeks back to its first
+offsets and the sink retries with exponential back-off (0.5 s .. 30 s); nothing is
+committed meanwhile, so nothing is lost. The worker does not depend on the sink.
+
+With embedded chDB the sink process owns the chDB folder; it serves read-only
+queries and erasures on a local HTTP endpoint (see ``sinks.service``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+
+from pipeline.config import Settings
+from sinks import clickhouse, schema
+from sinks.rows import TABLES, pseudonym_key
+
+log = logging.getLogger("micromoments.sink")
+MAX_BACKOFF_S = 30.0
+
+
+class SimulatedCrash(RuntimeError):
+    """Raised by the test hook between insert and commit."""
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.rows: dict[str, list[list[Any]]] = {}
+        self.ranges: dict[TopicPartition, list[int]] = {}  # tp -> [first, last] offsets
+        self.n = 0
+        self.started = 0.0
+
+    def add(self, tp: TopicPartition, offset: int, table: str | None, row: list[Any] | None) -> None:
+        if not self.ranges:
+            self.started = time.monotonic()
+        rng = self.ranges.setdefault(tp, [offset, offset])
+        rng[1] = offset
+        if table is not None:
+            self.rows.setdefault(table, []).append(row)
+            self.n += 1
+
+    def token(self, table: str) -> str:
+        spans = ",".join(f"{tp.topic}/{tp.partition}/{a}-{b}" for tp, (a, b) in
+                         sorted(self.ranges.items(), key=lambda kv: (kv[0].topic, kv[0].partition)))
+        return hashlib.sha256(f"{table}|{spans}".encode()).hexdigest()
+
+
+class Sink:
+    """``run()`` until ``stop`` is set. ``after_insert`` (tests) runs between insert and commit."""
+
+    def __init__(self, settings: Settings, client=None, after_insert: Callable[[], None] | None = None) -> None:
+        self.settings = settings
+        self.client = client
+        self.after_insert = after_insert
+        self.key = pseudonym_key(settings)
+        self.db = schema.quote_ident(settings.clickhouse_database)
+        self.topics = {settings.topic(t): t for t in TABLES}
+        self.stats: Counter[str] = Counter()
+        self.batch = _Batch()
+        self.lock = asyncio.Lock()  # one insert / erase at a time
+        self.consumer: AIOKafkaConsumer | None = None
+        self.failures = 0
+        self.ready = False
+
+    # --- ClickHouse -----------------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        client = self.client if self.client is not None else clickhouse.connect(self.settings)
+        schema.migrate(client, self.settings)
+        self.client, self.ready = client, True
+
+    def _insert(self, batch: _Batch) -> None:
+        for table, rows in batch.rows.items():
+            columns = next(cols for t, cols, _ in TABLES.values() if t == table)
+            self.client.insert(f"{self.db}.{table}", rows, column_names=list(columns),
+                               settings={"insert_deduplication_token": batch.token(table)})
+        for table, rows in batch.rows.items():  # counted once the whole batch is in
+            self.stats[f"rows:{table}"] += len(rows)
+        self.stats["inserts"] += 1
+
+    # --- the loop -------------------------------------------------------------------------------
+
+    def _convert(self, msg) -> tuple[str | None, list[Any] | None]:
+        table, _, convert = TABLES[self.topics[msg.topic]]
+        try:
+            return table, convert(orjson.loads(msg.value), self.key)
+        except Exception as exc:  # noqa: BLE001 - a bad record must not stop the sink
+            self.stats["skipped"] += 1
+            log.warning("skipping %s/%s/%s: %r", msg.topic, msg.partition, msg.offset, exc)
+            return None, None
+
+    async def flush(self) -> bool:
+        """Insert the pending batch, then commit its offsets. False (and the batch dropped,
+        the consumer sought back) if ClickHouse failed."""
+        async with self.lock:
+            return await self._flush_locked()
+
+    async def _flush_locked(self) -> bool:
+        batch, self.batch = self.batch, _Batch()
+        if not batch.ranges:
+            return True
+        try:
+            if not self.ready:
+                await asyncio.to_thread(self._connect)
+            await asyncio.to_thread(self._insert, batch)
+        except Exception as exc:  # noqa: BLE001 - ClickHouse down or refusing: retry later
+            self.stats["insert_failures"] += 1
+            self.failures += 1
+            log.warning("insert failed (%s); retrying from the last committed offsets", exc)
+            self._rewind(batch)
+            return False
+        self.failures = 0
+        if self.after_insert is not None:
+            self.after_insert()
+        assert self.consumer is not None
+        try:
+            await self.consumer.commit({tp: b + 1 for tp, (_, b) in batch.ranges.items()})
+            self.stats["commits"] += 1
+        except Exception as exc:  # noqa: BLE001 - a rebalance: the rows are idempotent, re-read is harmless
+            self.stats["commit_failures"] += 1
+            log.warning("commit failed after insert (%s); records will be re-read and deduplicated", exc)
+        return True
+
+    def _rewind(self, batch: _Batch) -> None:
+        assert self.consumer is not None
+        assigned = self.consumer.assignment()
+        for tp, (first, _) in batch.ranges.items():
+            if tp in assigned:
+                self.consumer.seek(tp, first)
+
+    async def run(self, stop: asyncio.Event | None = None) -> Counter[str]:
+        stop = stop or asyncio.Event()
+        try:
+            await asyncio.to_thread(self._connect)
+        except Exception as exc:  # noqa: BLE001 - ClickHouse down: the first flush connects (with back-off)
+            log.warning("ClickHouse not reachable yet (%s)", exc)
+        sink = self
+
+        class _Listener(ConsumerRebalanceListener):
+            async def on_partitions_revoked(self, revoked):
+                await sink.flush()  # what is done gets committed before the partitions move
+
+            async def on_partitions_assigned(self, assigned):
+                pass
+
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap, group_id=f"{self.settings.app_id}-sink",
+            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.settings.sink_batch_rows,
+            session_timeout_ms=10_000, heartbeat_interval_ms=1_000,
+        )
+        self.consumer.subscribe(list(self.topics), listener=_Listener())
+        await self.consumer.start()
+        try:
+            while not stop.is_set():
+                await self._step()
+            await self.flush()
+        finally:
+            await self.consumer.stop()
+        return self.stats
+
+    async def _step(self) -> None:
+        if self.failures:
+            await asyncio.sleep(min(MAX_BACKOFF_S, 0.5 * 2 ** (self.failures - 1)))
+        batch_s = self.settings.sink_batch_seconds
+        wait = batch_s if not self.batch.ranges else max(0.0, self.batch.started + batch_s - time.monotonic())
+        room = self.settings.sink_batch_rows - self.batch.n
+        got = await self.consumer.getmany(timeout_ms=int(min(wait, 0.2) * 1000), max_records=max(1, room))
+        async with self.lock:
+            for tp, msgs in got.items():
+                for msg in msgs:
+                    table, row = self._convert(msg)
+                    self.batch.add(tp, msg.offset, table, row)
+                    self.stats["records"] += 1
+            due = self.batch.ranges and (self.batch.n >= self.settings.sink_batch_rows
+                                         or time.monotonic() - self.batch.started >= batch_s)
+            if due:
+                await self._flush_locked()
