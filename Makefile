@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 MM     := $(VENV)/bin/micromoments
 PYTEST_ARGS ?=
 
-.PHONY: help install test test-fast run broker broker-stop broker-status kafka-jars schemas clean pretrained bench-detector
+.PHONY: help install test test-fast run broker broker-stop broker-status kafka-jars schemas clean pretrained bench-detector bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -54,3 +54,7 @@ pretrained: install  ## retrain the shipped model: simulated electronics-en + th
 
 bench-detector: install  ## micro-benchmark: detector cost per event (features + predict)
 	$(PY) -m detectors.bench
+
+bench: install kafka-jars  ## throughput: aiokafka passthrough vs same work vs the Faust pipeline (bench/results.json)
+	$(MM) broker start
+	MOMENTS_KAFKA_BOOTSTRAP=$$($(MM) broker status | sed -n 's/^broker running at \([^ ]*\).*/\1/p') $(MM) bench

@@ -27,13 +27,14 @@ MAX_CUES_PER_EVENT = 24
 def event_cues(event: Any) -> list[str]:
     """The cue keys of one validated event (click, search or location)."""
     cues: list[str] = []
-    query = getattr(event, "query", None)
+    fields = event.__dict__  # not getattr: pydantic's fallback for absent names is slow
+    query = fields.get("query")
     if query is not None:
         cues.append("src:search")
         toks = tokens(query)
         cues += [f"w:{t}" for t in toks]
         cues += [f"b:{a}_{b}" for a, b in zip(toks, toks[1:])]
-    url = getattr(event, "url", None)
+    url = fields.get("url")
     if url is not None:
         cues.append(f"ev:{event.type}")
         cues += [f"w:{t}" for t in url_tokens(url)]
@@ -41,7 +42,7 @@ def event_cues(event: Any) -> list[str]:
             cues += [f"w:{t}" for t in tokens(event.title)]
         if event.product_id:
             cues.append("has:product")
-    if getattr(event, "lat", None) is not None and query is None and url is None:
+    if fields.get("lat") is not None and query is None and url is None:
         cues.append("src:location")
     return list(dict.fromkeys(cues))[:MAX_CUES_PER_EVENT]
 
@@ -57,15 +58,16 @@ def update(session: Any, event: Any, nearest: Any | None) -> list[str]:
         del session.recent[0]
     session.n_events += 1
     num = session.numeric
-    if getattr(event, "query", None) is not None:
+    fields = event.__dict__
+    if fields.get("query") is not None:
         session.query = event.query
-    if getattr(event, "url", None) is not None:
+    if fields.get("url") is not None:
         session.url = event.url
         if event.product_id:
             _remember_product(session, event.product_id)
         if event.price is not None:
             num["price:log"] = math.log1p(event.price)
-    if getattr(event, "lat", None) is not None:
+    if fields.get("lat") is not None:
         _location_cues(session, event, nearest)
     session.channel = event.channel
     session.device = event.device or session.device

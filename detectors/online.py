@@ -58,6 +58,8 @@ class MomentDetector:
         self.n_taught = 0
         self._teach_debt = 0.0  # for models without sample weights: learn 1 in 1/weight
         self.metrics = PrequentialMetrics()
+        self._rules_for: dict | None = None
+        self._rules_p: dict[str, float] = {}
 
     @property
     def name(self) -> str:
@@ -73,8 +75,14 @@ class MomentDetector:
         labels = self.n_feedback + self.teach_weight * self.n_taught
         return self.warmup / (self.warmup + labels)
 
+    def _rules(self, x: dict[str, float]) -> dict[str, float]:
+        # predict and teach look at the same x one after the other: compute the rules once
+        if self._rules_for is not x:
+            self._rules_for, self._rules_p = x, self.rules.predict_proba_one(x)
+        return self._rules_p
+
     def predict_proba_one(self, x: dict[str, float]) -> dict[str, float]:
-        rules = self.rules.predict_proba_one(x)
+        rules = self._rules(x)
         a = self.blend()
         if a >= 0.999:
             return rules
@@ -93,7 +101,7 @@ class MomentDetector:
 
     def teach_one(self, x: dict[str, float]) -> str | None:
         """Learn the rules' label for ``x`` if they are confident (weak supervision)."""
-        rules = self.rules.predict_proba_one(x)
+        rules = self._rules(x)
         label = max(MOMENTS, key=lambda m: rules[m])
         if rules[label] < self.teach_threshold:
             return None

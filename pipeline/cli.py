@@ -19,7 +19,7 @@ class CLIError(Exception):
 
 def _build_parser() -> argparse.ArgumentParser:
     from detectors import evaluate, train
-    from pipeline import broker, replay, schema_cli, simulate, worker
+    from pipeline import bench, broker, replay, schema_cli, simulate, worker
     from sinks import cli as sinks_cli
 
     parser = argparse.ArgumentParser(

@@ -166,8 +166,9 @@ def event_row(topic: str, event: Event, session_id: str | None) -> dict[str, Any
     """The normalized event for the analysts' ``events`` table (before pseudonymization)."""
     row: dict[str, Any] = {"event_id": event.event_id, "user_id": event.user_id, "session_id": session_id,
                            "topic": topic, "ts_ms": event.ts}
+    fields = event.__dict__
     for name in _ROW_FIELDS:
-        value = getattr(event, name, None)
+        value = fields.get(name)
         if value is not None:
             row[name] = value
     return row

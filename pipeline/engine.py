@@ -208,7 +208,7 @@ class StreamEngine:
             for row in outcome.closed_sessions:
                 result.sends.append(OutRecord(ANALYTICS_SESSIONS_TOPIC, key, orjson.dumps(row)))
         for user_id, state in touched.items():
-            self.store[user_id] = orjson.dumps(state.to_dict())
+            self.store[user_id] = state.to_json()
 
     def expire_sessions(self) -> BatchResult:
         """Close sessions idle for more than the gap at their partition's stream time
@@ -231,7 +231,7 @@ class StreamEngine:
             if rows:
                 key = user_id.encode("utf-8")
                 result.sends += [OutRecord(ANALYTICS_SESSIONS_TOPIC, key, orjson.dumps(r)) for r in rows]
-                self.store[user_id] = orjson.dumps(state.to_dict())
+                self.store[user_id] = state.to_json()
                 self.stats["sessions_closed"] += len(rows)
         return result
 

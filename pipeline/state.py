@@ -2,14 +2,16 @@
 
 All of a user's state is one ``UserState`` so that it lives under one key (the
 user id) in a Faust table and in replay's dict alike. It serializes to plain
-JSON-able dicts (``to_dict`` / ``from_dict``) for the table's changelog and
+JSON (``to_json`` / ``from_dict``) for the table's changelog and
 ``--state`` checkpoints.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+
+import orjson
+from dataclasses import dataclass, field
 from typing import Any
 
 SESSION_GAP_MS = 30 * 60 * 1000  # a gap of MORE than this starts a new session
@@ -69,8 +71,9 @@ class UserState:
     published: list[int] = field(default_factory=list)  # event ts of recent moments (frequency cap)
     seen_max_ms: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_json(self) -> bytes:
+        """The serialized state (orjson writes dataclasses natively: no ``asdict`` copy)."""
+        return orjson.dumps(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> UserState:
