@@ -27,7 +27,7 @@ DEFAULT_ACTIONS: dict[str, NextBestAction] = {
 
 @dataclass
 class DecisionConfig:
-    threshold: float = 0.6
+    threshold: float = 0.7
     switch_threshold: float = 0.65
     stable_events: int = 2
     max_per_user_hour: int = 6
