@@ -115,21 +115,21 @@ def _cmd_erase(args: argparse.Namespace) -> int:
     from sinks import service
 
     settings = _settings()
-    status = 0
-    if not args.clickhouse_only:
-        try:
-            asyncio.run(_send_erase(settings, settings.topic(CONTROL_TOPIC), args.user))
-            print(f"erase request for the pipeline state sent to {settings.topic(CONTROL_TOPIC)}")
-        except Exception as exc:  # noqa: BLE001
-            print(f"error: could not send the erase request to Kafka: {exc}", file=sys.stderr)
-            status = 1
-    try:
+    try:  # the rows first, so the counts printed are this command's
         removed = service.open_analytics(settings).erase(args.user)
     except service.SinkUnavailable as exc:
         raise CLIError(str(exc)) from None
     for table, n in removed.items():
         print(f"{table}: {n} row(s) removed")
     print(f"total: {sum(removed.values())} row(s) removed")
+    status = 0
+    if not args.clickhouse_only:  # the worker forgets the state; the sink erases rows still in flight
+        try:
+            asyncio.run(_send_erase(settings, settings.topic(CONTROL_TOPIC), args.user))
+            print(f"erase request sent to {settings.topic(CONTROL_TOPIC)} (worker state; the sink erases again)")
+        except Exception as exc:  # noqa: BLE001
+            print(f"error: could not send the erase request to Kafka: {exc}", file=sys.stderr)
+            status = 1
     return status
 
 

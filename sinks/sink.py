@@ -21,6 +21,9 @@ ClickHouse down: the pending batch is dropped, the consumer seeks back to its fi
 offsets and the sink retries with exponential back-off (0.5 s .. 30 s); nothing is
 committed meanwhile, so nothing is lost. The worker does not depend on the sink.
 
+Erase requests on ``mm.control`` (``{"type": "erase", "user_id": ...}``) are read in
+the same group: the pending batch is inserted first, then the user's rows are deleted.
+
 With embedded chDB the sink process owns the chDB folder; it serves read-only
 queries and erasures on a local HTTP endpoint (see ``sinks.service``).
 """
@@ -39,6 +42,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
 from pipeline.config import Settings
+from pipeline.engine import CONTROL_TOPIC
 from sinks import clickhouse, schema
 from sinks.rows import TABLES, pseudonym_key
 
@@ -82,6 +86,8 @@ class Sink:
         self.key = pseudonym_key(settings)
         self.db = schema.quote_ident(settings.clickhouse_database)
         self.topics = {settings.topic(t): t for t in TABLES}
+        self.control_topic = settings.topic(CONTROL_TOPIC)  # erase requests
+        self._rewound: dict[TopicPartition, int] = {}
         self.stats: Counter[str] = Counter()
         self.batch = _Batch()
         self.lock = asyncio.Lock()  # one insert / erase at a time
@@ -124,6 +130,7 @@ class Sink:
 
     async def _flush_locked(self) -> bool:
         batch, self.batch = self.batch, _Batch()
+        self._rewound = {}
         if not batch.ranges:
             return True
         try:
@@ -151,9 +158,47 @@ class Sink:
     def _rewind(self, batch: _Batch) -> None:
         assert self.consumer is not None
         assigned = self.consumer.assignment()
-        for tp, (first, _) in batch.ranges.items():
+        self._rewound = {tp: first for tp, (first, _) in batch.ranges.items()}
+        for tp, first in self._rewound.items():
             if tp in assigned:
                 self.consumer.seek(tp, first)
+
+    async def _control(self, tp: TopicPartition, msg) -> bool:
+        """An erase request on ``mm.control`` (sent by ``micromoments erase`` or any other
+        system): insert what is pending, then delete the user's rows. False if ClickHouse
+        failed (the request is read again)."""
+        try:
+            req = orjson.loads(msg.value or b"")
+            user_id = req.get("user_id") if req.get("type") == "erase" else None
+        except (orjson.JSONDecodeError, AttributeError):
+            user_id = None
+        if isinstance(user_id, str) and user_id:
+            if not await self._flush_locked():
+                return False
+            try:
+                from sinks.query import Analytics
+
+                removed = await asyncio.to_thread(Analytics(self.settings, self.client).erase, user_id)
+            except Exception as exc:  # noqa: BLE001
+                self.stats["erase_failures"] += 1
+                self.failures += 1
+                log.warning("erasure failed (%s); retrying", exc)
+                return False
+            self.stats["erasures"] += 1
+            log.info("erase request: removed %s rows", sum(removed.values()))
+        self.batch.add(tp, msg.offset, None, None)  # its offset is committed with the next batch
+        return True
+
+    def _abort(self, got: dict, tp: TopicPartition, index: int) -> None:
+        """After a failed flush or erasure at ``got[tp][index]``: seek the partitions not yet
+        fully taken to their first record not taken (never past where the rewound batch starts)."""
+        assigned = self.consumer.assignment()
+        parts = list(got)
+        for part in parts[parts.index(tp):]:
+            start = got[part][index if part == tp else 0].offset
+            start = min(start, self._rewound.get(part, start))
+            if part in assigned:
+                self.consumer.seek(part, start)
 
     async def run(self, stop: asyncio.Event | None = None) -> Counter[str]:
         stop = stop or asyncio.Event()
@@ -175,7 +220,7 @@ class Sink:
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.settings.sink_batch_rows,
             session_timeout_ms=10_000, heartbeat_interval_ms=1_000,
         )
-        self.consumer.subscribe(list(self.topics), listener=_Listener())
+        self.consumer.subscribe([*self.topics, self.control_topic], listener=_Listener())
         await self.consumer.start()
         try:
             while not stop.is_set():
@@ -194,7 +239,12 @@ class Sink:
         got = await self.consumer.getmany(timeout_ms=int(min(wait, 0.2) * 1000), max_records=max(1, room))
         async with self.lock:
             for tp, msgs in got.items():
-                for msg in msgs:
+                for i, msg in enumerate(msgs):
+                    if msg.topic == self.control_topic:
+                        if not await self._control(tp, msg):
+                            self._abort(got, tp, i)
+                            return
+                        continue
                     table, row = self._convert(msg)
                     self.batch.add(tp, msg.offset, table, row)
                     self.stats["records"] += 1

@@ -288,6 +288,8 @@ def test_crash_between_insert_and_commit_then_restart_leaves_no_duplicates(kafka
         asyncio.run(_run_until_idle(third))
         assert third.stats["records"] == 0
     finally:
+        if SERVER_URL:
+            client.command(f"DROP DATABASE IF EXISTS {settings.clickhouse_database}")
         client.close()
 
 
@@ -329,6 +331,8 @@ def test_clickhouse_down_sink_retries_and_loses_nothing(kafka_bootstrap, tmp_pat
         assert sink.stats["insert_failures"] == 2
         assert Analytics(settings, client).counts() == {"events": 11, "moments": 5, "sessions": 2, "model_metrics": 3}
     finally:
+        if SERVER_URL:
+            client.command(f"DROP DATABASE IF EXISTS {settings.clickhouse_database}")
         client.close()
 
 
@@ -373,10 +377,13 @@ def test_sample_through_worker_and_sink_lands_exactly(kafka_bootstrap, tmp_path)
     assert analytics_off and len(expected["moments"]) <= len(expected["all_moments"])
     deployment = WorkerEnv(kafka_bootstrap, tmp_path / "data", partitions=1)
     sent = deployment.produce(records_from_lines(lines))
+    db = f"mm_{uuid.uuid4().hex[:8]}" if SERVER_URL else "micromoments"  # a server may hold other runs
     env = {**deployment.env(free_port()), "MOMENTS_SINK_PORT": "0", "MOMENTS_SINK_BATCH_SECONDS": "0.3",
-           "MOMENTS_RETENTION_DAYS": "3650", "MOMENTS_PSEUDONYM_KEY": KEY, "MOMENTS_CLICKHOUSE_URL": SERVER_URL}
+           "MOMENTS_RETENTION_DAYS": "3650", "MOMENTS_PSEUDONYM_KEY": KEY, "MOMENTS_CLICKHOUSE_URL": SERVER_URL,
+           "MOMENTS_CLICKHOUSE_DATABASE": db}
     settings = Settings(data_dir=deployment.data_dir, clickhouse_url=SERVER_URL, pseudonym_key=KEY,
-                        retention_days=3650, kafka_bootstrap=kafka_bootstrap, topic_prefix=deployment.prefix)
+                        retention_days=3650, kafka_bootstrap=kafka_bootstrap, topic_prefix=deployment.prefix,
+                        clickhouse_database=db)
     worker = Worker(deployment).start()
     sink_log = open(tmp_path / "sink.log", "wb")
     sink = subprocess.Popen([sys.executable, "-m", "pipeline", "sink"], env=env, stdout=sink_log,
@@ -391,7 +398,7 @@ def test_sample_through_worker_and_sink_lands_exactly(kafka_bootstrap, tmp_path)
             assert sink.poll() is None, (tmp_path / "sink.log").read_text()[-3000:]
             remote = service.running_sink(settings) if not SERVER_URL else service.open_analytics(settings)
             if remote is not None:
-                got = {t: remote.sql(f"SELECT count() FROM micromoments.{t} FINAL")[1][0][0] for t in want}
+                got = {t: remote.sql(f"SELECT count() FROM {db}.{t} FINAL")[1][0][0] for t in want}
                 if got == want:
                     break
             time.sleep(0.5)
@@ -405,19 +412,19 @@ def test_sample_through_worker_and_sink_lands_exactly(kafka_bootstrap, tmp_path)
         per_minute = subprocess.run([*cli, "query", "moments-per-minute", "--format", "json", "--limit", "100000"],
                                     env=env, capture_output=True, text=True, timeout=60).stdout
         assert sum(json.loads(x)["moments"] for x in per_minute.splitlines()) == want["moments"]
-        refused = subprocess.run([*cli, "query", "--sql", "INSERT INTO micromoments.events (event_id) VALUES ('x')"],
+        refused = subprocess.run([*cli, "query", "--sql", f"INSERT INTO {db}.events (event_id) VALUES ('x')"],
                                  env=env, capture_output=True, text=True, timeout=60)
         assert refused.returncode == 2 and "refused" in refused.stderr
         # no raw user id and no analytics-off user in any table
         remote = service.running_sink(settings) or service.open_analytics(settings)
-        users = {r[0] for r in remote.sql("SELECT DISTINCT user_id FROM micromoments.events")[1]}
+        users = {r[0] for r in remote.sql(f"SELECT DISTINCT user_id FROM {db}.events")[1]}
         assert all(len(u) == 32 for u in users)
         assert not users & {pseudonymize(KEY.encode(), u) for u in analytics_off}
         assert not users & {e["user_id"] for e in expected["events"]}  # raw ids never stored
         # exact content: the stored event ids and moment ids are the replay's
-        ids = {r[0] for r in remote.sql("SELECT event_id FROM micromoments.events FINAL")[1]}
+        ids = {r[0] for r in remote.sql(f"SELECT event_id FROM {db}.events FINAL")[1]}
         assert ids == {e["event_id"] for e in expected["events"]}
-        mids = {r[0] for r in remote.sql("SELECT moment_id FROM micromoments.moments FINAL")[1]}
+        mids = {r[0] for r in remote.sql(f"SELECT moment_id FROM {db}.moments FINAL")[1]}
         assert mids == {m.moment_id for m in expected["moments"]}
         # erasure: rows counted and removed, the worker told on mm.control
         victim = Counter(e["user_id"] for e in expected["events"]).most_common(1)[0][0]
@@ -428,10 +435,58 @@ def test_sample_through_worker_and_sink_lands_exactly(kafka_bootstrap, tmp_path)
         assert f"events: {n_events} row(s) removed" in out.stdout
         pseudo = pseudonymize(KEY.encode(), victim)
         for t in schema.USER_TABLES:
-            assert remote.sql(f"SELECT count() FROM micromoments.{t} WHERE user_id = '{pseudo}'")[1] == [[0]]
+            assert remote.sql(f"SELECT count() FROM {db}.{t} WHERE user_id = '{pseudo}'")[1] == [[0]]
         worker.wait_for(lambda s: s.get("erased", 0) >= 1, timeout=30, what="the worker to erase the user")
     finally:
         sink.terminate()
         assert sink.wait(30) == 0, (tmp_path / "sink.log").read_text()[-3000:]
         worker.stop()
     assert not service.endpoint_file(settings).exists()
+    if SERVER_URL:
+        clickhouse.connect(settings).command(f"DROP DATABASE IF EXISTS {db}")
+
+
+@pytest.mark.kafka
+def test_erase_request_on_control_topic_removes_the_rows(kafka_bootstrap, tmp_path):
+    """Any system may send the erase request on mm.control: the sink deletes the rows."""
+    from pipeline.engine import CONTROL_TOPIC
+    from pipeline.feed import Record, produce
+
+    data = small_dataset()
+    n = sum(map(len, data.values()))
+    settings = kafka_settings(tmp_path, kafka_bootstrap, sink_batch_seconds=0.2)
+    _produce(kafka_bootstrap, settings, data)
+    client = clickhouse.connect(settings)
+    try:
+        asyncio.run(_run_until(Sink(settings, client), n))
+        a = Analytics(settings, client)
+        assert a.counts()["events"] == 11
+        request = Record(CONTROL_TOPIC, b"alice", orjson.dumps({"type": "erase", "user_id": "alice"}))
+        noise = Record(CONTROL_TOPIC, b"x", b"not json")
+        asyncio.run(produce(kafka_bootstrap, [noise, request], prefix=settings.topic_prefix))
+        sink = Sink(settings, client)
+
+        async def until_erased():
+            stop = asyncio.Event()
+            task = asyncio.create_task(sink.run(stop))
+            deadline = time.monotonic() + 30
+            while not sink.stats["erasures"] or sink.batch.ranges or not sink.stats["commits"]:
+                assert time.monotonic() < deadline and not task.done(), dict(sink.stats)
+                await asyncio.sleep(0.1)
+            stop.set()
+            await task
+
+        asyncio.run(until_erased())
+        assert a.counts() == {"events": 5, "moments": 2, "sessions": 1, "model_metrics": 3}
+    finally:
+        if SERVER_URL:
+            client.command(f"DROP DATABASE IF EXISTS {settings.clickhouse_database}")
+        client.close()
+
+
+def test_rows_doctests():
+    import doctest
+
+    import sinks.rows
+
+    assert doctest.testmod(sinks.rows).failed == 0
