@@ -58,3 +58,12 @@ bench-detector: install  ## micro-benchmark: detector cost per event (features +
 bench: install kafka-jars  ## throughput: aiokafka passthrough vs same work vs the Faust pipeline (bench/results.json)
 	$(MM) broker start
 	MOMENTS_KAFKA_BOOTSTRAP=$$($(MM) broker status | sed -n 's/^broker running at \([^ ]*\).*/\1/p') $(MM) bench
+
+.PHONY: compose-up compose-down
+COMPOSE ?= docker compose
+
+compose-up:  ## the whole stack in Docker: Kafka, topics, worker, sink, ClickHouse, Prometheus, Grafana (docs/DEPLOY.md)
+	$(COMPOSE) -f deploy/compose.yaml up -d --build
+
+compose-down:  ## stop the Docker stack (volumes are kept; add -v by hand to drop them)
+	$(COMPOSE) -f deploy/compose.yaml down

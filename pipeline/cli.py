@@ -19,7 +19,7 @@ class CLIError(Exception):
 
 def _build_parser() -> argparse.ArgumentParser:
     from detectors import evaluate, train
-    from pipeline import bench, broker, replay, schema_cli, simulate, worker
+    from pipeline import bench, broker, replay, schema_cli, simulate, topics_cli, worker
     from sinks import cli as sinks_cli
 
     parser = argparse.ArgumentParser(
@@ -29,7 +29,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"micromoments {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in (broker, replay, schema_cli, simulate, worker, evaluate, train, bench, sinks_cli):
+    for module in (broker, replay, schema_cli, simulate, topics_cli, worker, evaluate, train, bench, sinks_cli):
         module.register(sub)
     return parser
 

@@ -1,4 +1,4 @@
-"""``micromoments schemas``: JSON Schema files of every message of the contract."""
+"""``micromoments schemas``: JSON Schema files of every message of the contract, and an AsyncAPI 3.0 document."""
 
 from __future__ import annotations
 
@@ -59,10 +59,27 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_asyncapi(args: argparse.Namespace) -> int:
+    from pipeline.asyncapi import render
+    from pipeline.config import get_settings
+
+    text = render(partitions=get_settings().partitions, bootstrap=get_settings().kafka_bootstrap)
+    if args.out in (None, "-"):
+        print(text, end="")
+    else:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(args.out)
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("schemas", help="export the message schemas", description=__doc__)
+    p = sub.add_parser("schemas", help="export the message schemas (JSON Schema, AsyncAPI)", description=__doc__)
     ssub = p.add_subparsers(dest="schemas_command", metavar="ACTION")
     ssub.required = True
     e = ssub.add_parser("export", help="write one JSON Schema file per message type into DIR")
     e.add_argument("directory", metavar="DIR", help="output folder (created if missing)")
     e.set_defaults(func=_cmd_export)
+    a = ssub.add_parser("asyncapi", help="write the AsyncAPI 3.0 document of every topic (YAML)")
+    a.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
+    a.set_defaults(func=_cmd_asyncapi)

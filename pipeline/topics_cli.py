@@ -1,0 +1,104 @@
+"""``micromoments topics create|list``: the pipeline's Kafka topics, created up front.
+
+``create`` makes every missing topic of ``pipeline.topics.ALL_TOPICS`` (inputs
+co-partitioned with ``MOMENTS_PARTITIONS`` partitions, ``ref.venues`` compacted); the
+worker and the sink do the same at start, so this is for deployments that create
+topics before any process starts (the compose file's one-shot ``topics`` service).
+``list`` shows each topic of the pipeline with its partition count, or "missing".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+
+from pipeline.cli import CLIError
+
+
+def _settings():
+    from pipeline.config import get_settings
+
+    get_settings.cache_clear()
+    return get_settings()
+
+
+async def _create_with_retry(settings, wait_s: float) -> list[str]:
+    """``ensure_topics``, retried while the broker is not reachable yet (up to ``wait_s``)."""
+    from pipeline.topics import ensure_topics
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return await ensure_topics(settings)
+        except Exception as exc:  # noqa: BLE001 - connection errors of aiokafka vary by version
+            if time.monotonic() >= deadline:
+                raise CLIError(f"could not create the topics on {settings.kafka_bootstrap}: {exc!r}") from None
+            print(f"broker not ready ({exc.__class__.__name__}), retrying", file=sys.stderr)
+            await asyncio.sleep(2.0)
+
+
+def _cmd_create(args: argparse.Namespace) -> int:
+    from pipeline.topics import ALL_TOPICS
+
+    settings = _settings()
+    created = asyncio.run(_create_with_retry(settings, args.wait))
+    existing = len(ALL_TOPICS) - len(created)
+    for name in created:
+        print(f"created {name}")
+    print(f"{len(created)} topic(s) created, {existing} already present "
+          f"(partitions {settings.partitions}, replication {settings.replication_factor})")
+    return 0
+
+
+async def _describe(settings) -> dict[str, int | None]:
+    """Pipeline topic (full name) -> partition count, or None where missing."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from pipeline.topics import ALL_TOPICS
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15_000)
+    try:
+        await admin.start()
+        present = set(await admin.list_topics())
+        names = [settings.topic(t) for t in ALL_TOPICS]
+        found = [n for n in names if n in present]
+        parts = {d["topic"]: len(d["partitions"]) for d in (await admin.describe_topics(found) if found else [])}
+        return {n: parts.get(n) for n in names}
+    finally:
+        await admin.close()
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from pipeline.topics import COMPACTED
+
+    settings = _settings()
+    try:
+        topics = asyncio.run(_describe(settings))
+    except Exception as exc:  # noqa: BLE001
+        raise CLIError(f"could not reach Kafka at {settings.kafka_bootstrap}: {exc!r}") from None
+    missing = 0
+    for name, parts in topics.items():
+        base = name[len(settings.topic_prefix):]
+        note = " (compacted)" if base in COMPACTED else ""
+        if parts is None:
+            missing += 1
+            print(f"{name:32} missing{note}")
+        else:
+            print(f"{name:32} {parts} partition(s){note}")
+    return 1 if missing else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("topics", help="create or list the pipeline's Kafka topics",
+                       description="Create the pipeline's topics before any worker starts (inputs co-partitioned "
+                                   "with MOMENTS_PARTITIONS partitions, ref.venues compacted), or list them.")
+    tsub = p.add_subparsers(dest="topics_command", metavar="ACTION")
+    tsub.required = True
+    c = tsub.add_parser("create", help="create the missing topics (MOMENTS_PARTITIONS partitions, ref.venues compacted)")
+    c.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                   help="keep retrying this long while the broker is unreachable (default 60)")
+    c.set_defaults(func=_cmd_create)
+    ls = tsub.add_parser("list", help="each pipeline topic with its partition count (exit 1 if any is missing)")
+    ls.set_defaults(func=_cmd_list)
