@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: the local broker, the worker, a simulated shop sending events, and the moments
-# printed as they happen. Ctrl-C stops everything this script started.
+# `make run`: the local broker, the worker, the ClickHouse sink (embedded chDB), a simulated shop
+# sending events, and the moments printed as they happen with counts per class. Ctrl-C stops
+# everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MM=.venv/bin/micromoments
@@ -20,8 +21,11 @@ trap cleanup EXIT INT TERM
 $MM broker start
 BOOTSTRAP=$($MM broker status | sed -n 's/^broker running at \([^ ]*\).*/\1/p')
 export MOMENTS_KAFKA_BOOTSTRAP=$BOOTSTRAP
+$MM topics create > /dev/null
 $MM worker > "$LOG_DIR/worker.log" 2>&1 & pids+=($!)
-echo "worker started (log $LOG_DIR/worker.log); sending a simulated $PROFILE shop at $RATE events/s"
+$MM sink > "$LOG_DIR/sink.log" 2>&1 & pids+=($!)
+echo "worker and sink started (logs in $LOG_DIR); sending a simulated $PROFILE shop at $RATE events/s"
+echo "analysts: micromoments query moments-per-minute (while this runs)"
 $MM simulate --profile "$PROFILE" --sessions 5000 --seed "$RANDOM" --kafka --rate "$RATE" \
   > "$LOG_DIR/simulate.log" 2>&1 & pids+=($!)
 $PY examples/print_moments.py --bootstrap "$BOOTSTRAP" --group "local-run-$$"

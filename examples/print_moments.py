@@ -9,6 +9,7 @@ by running more processes with the same --group.
 import argparse
 import asyncio
 import json
+from collections import Counter
 
 from aiokafka import AIOKafkaConsumer
 
@@ -19,14 +20,17 @@ async def main(bootstrap: str, group: str, prefix: str, from_beginning: bool) ->
     consumer = AIOKafkaConsumer(*(prefix + t for t in TOPICS), bootstrap_servers=bootstrap, group_id=group,
                                 auto_offset_reset="earliest" if from_beginning else "latest")
     await consumer.start()
+    counts: Counter = Counter()
     try:
         async for record in consumer:
             m = json.loads(record.value)
+            counts[m["moment"]] += 1
+            tally = " ".join(f"{k} {counts[k]}" for k in ("know", "go", "do", "buy"))
             venue = m["context"].get("venue") or {}
             where = f" -> {venue['name']} {venue['distance_m']:.0f} m" if venue else ""
             print(f"{m['event_ts']}  {m['moment']:<4} {m['confidence']:.2f}  user={m['user_id']}  "
                   f"action={m['next_best_action']['action']}{where}  "
-                  f"because {', '.join(r['feature'] for r in m['reasons'])}", flush=True)
+                  f"because {', '.join(r['feature'] for r in m['reasons'])}  [{tally}]", flush=True)
     finally:
         await consumer.stop()
 
