@@ -165,9 +165,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     )),
 )
 
-ROLLUP_SELECT = f"""SELECT toStartOfMinute(event_ts) AS minute, moment, channel,
+ROLLUP_SELECT = """SELECT toStartOfMinute(event_ts) AS minute, moment, channel,
        uniqExactState(moment_id) AS moments, uniqState(user_id) AS users, max(confidence) AS max_confidence
-FROM {{db}}.moments WHERE toStartOfMinute(event_ts) IN {{minutes}} GROUP BY minute, moment, channel"""
+FROM {db}.moments WHERE toStartOfMinute(event_ts) IN {minutes} GROUP BY minute, moment, channel"""
 
 #: tables with a retention TTL and their event-time column
 TTL_TABLES = {"events": "ts", "moments": "event_ts", "sessions": "start", "model_metrics": "ts", ROLLUP: "minute"}

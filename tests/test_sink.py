@@ -201,7 +201,7 @@ def test_sql_runs_reads(ch):
     insert_direct(settings, client, small_dataset())
     a = Analytics(settings, client)
     assert a.sql(f"SELECT count() AS n FROM {settings.clickhouse_database}.events FINAL;") == (["n"], [[11]])
-    assert a.sql(f"-- c\nWITH 2 AS k SELECT k * 2 AS v") == (["v"], [[4]])
+    assert a.sql("-- c\nWITH 2 AS k SELECT k * 2 AS v") == (["v"], [[4]])
     assert a.sql(f"SHOW TABLES FROM {settings.clickhouse_database}")[1]
     assert check_read_only("  (SELECT 1)")[1] == "SELECT"
 
