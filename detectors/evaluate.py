@@ -213,6 +213,3 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "'micromoments train --first-half' did not see")
     p.set_defaults(func=_cmd_evaluate)
 
-
-def metrics_dict(run: Run) -> dict[str, Any]:
-    return {"model": run.model, **run.scores.as_dict()}

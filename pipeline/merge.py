@@ -13,7 +13,7 @@ long a lagging source may hold the others back (live traffic, broken sources).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 Source = tuple[str, int]  # (topic, partition)
@@ -93,6 +93,3 @@ class EventTimeMerge:
                 if not waiting:
                     self._blocked_since.pop(group, None)
         return out
-
-    def sources(self) -> list[Hashable]:
-        return list(self._buffers)
