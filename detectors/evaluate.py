@@ -15,7 +15,6 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import orjson
 
@@ -212,4 +211,3 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="score only the second half (sessions from the median start on), the part that "
                         "'micromoments train --first-half' did not see")
     p.set_defaults(func=_cmd_evaluate)
-
