@@ -73,8 +73,14 @@ async def serve(sink, settings: Settings):
     async def stats(request: web.Request) -> web.Response:
         return _json({"stats": dict(sink.stats)})
 
+    async def metrics(request: web.Request) -> web.Response:
+        from pipeline.metrics import render_sink_metrics
+
+        return web.Response(body=render_sink_metrics(sink), content_type="text/plain", charset="utf-8")
+
     app = web.Application()
-    app.add_routes([web.post("/query", query), web.post("/erase", erase), web.get("/stats", stats)])
+    app.add_routes([web.post("/query", query), web.post("/erase", erase), web.get("/stats", stats),
+                    web.get("/metrics", metrics)])
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", settings.sink_port)

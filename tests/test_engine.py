@@ -86,3 +86,15 @@ def test_idle_sessions_are_closed_at_stream_time_and_emitted_for_analysts():
     rows = [orjson.loads(o.value) for o in engine.expire_sessions().sends]
     assert [(r["user_id"], r["n_events"]) for r in rows] == [("u1", 1)]
     assert engine.stats["sessions_closed"] == 1
+
+
+def test_sink_metrics_expose_rows_and_retries():
+    from collections import Counter
+    from types import SimpleNamespace
+
+    from pipeline.metrics import render_sink_metrics
+
+    sink = SimpleNamespace(stats=Counter({"rows:events": 7, "rows:moments": 2, "inserts": 3, "insert_failures": 1}))
+    text = render_sink_metrics(sink).decode()
+    assert 'micromoments_sink_rows_total{table="events"} 7.0' in text
+    assert "micromoments_sink_insert_failures_total 1.0" in text and "micromoments_sink_commits_total 0.0" in text

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections import Counter
 
@@ -403,6 +404,11 @@ def test_sample_through_worker_and_sink_lands_exactly(kafka_bootstrap, tmp_path)
                     break
             time.sleep(0.5)
         assert got == want, (got, want, worker.stats())
+        if not SERVER_URL:  # the sink's Prometheus metrics: rows per table, inserts, retries
+            with urllib.request.urlopen(remote.url + "/metrics", timeout=5) as r:
+                text = r.read().decode()
+            assert 'micromoments_sink_rows_total{table="moments"}' in text
+            assert "micromoments_sink_insert_failures_total" in text
         # analysts query while the sink runs: the CLI finds the sink's endpoint (chDB) or the server
         cli = [sys.executable, "-m", "pipeline"]
         for name in NAMED:
