@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import orjson
 import pytest
@@ -71,9 +70,9 @@ def test_model_learns_vocabulary_the_rules_do_not_know():
     assert d.metrics.snapshot()["labels"] == 160
 
 
-def test_feedback_beats_the_rules_on_a_profile_they_do_not_know():
+def test_feedback_beats_the_rules_on_a_profile_they_do_not_know(tmp_path):
     scenario = simulate("baumarkt-de", 600, seed=5)
-    tmp = Path(pytest.importorskip("tempfile").mkdtemp())
+    tmp = tmp_path
     (tmp / "events.jsonl").write_bytes(b"\n".join(scenario.lines) + b"\n")
     (tmp / "truth.jsonl").write_bytes(b"\n".join(orjson.dumps(t) for t in scenario.truth) + b"\n")
     runs = {r.model: r for r in evaluate(tmp / "events.jsonl", tmp / "truth.jsonl", ["rules", "ovr-logreg"],
