@@ -16,7 +16,7 @@ from detectors import features
 from pipeline.decide import DecisionConfig, decide, within_cap
 from pipeline.state import Session, UserState, stable_hash
 from pipeline.venues import VenueIndex, is_open
-from schemas.events import ClickEvent, Event, Feedback, LocationEvent, SearchEvent, Venue, VenueTombstone
+from schemas.events import Event, Feedback, LocationEvent, Venue, VenueTombstone
 from schemas.outputs import ModelInfo, Moment, MomentContext, Reason, VenueContext
 from schemas.timefmt import format_ts
 
@@ -87,7 +87,6 @@ class Core:
         features.update(session, event, nearest)
         x = features.vector(session, event.ts)
         scores = self.detector.predict_proba_one(x)
-        session.scores = scores
         teach = getattr(self.detector, "teach_one", None)
         if teach is not None and state.personalization:  # opted-out data never teaches
             teach(x)
@@ -174,4 +173,4 @@ def event_row(topic: str, event: Event, session_id: str | None) -> dict[str, Any
     return row
 
 
-__all__ = ["ClickEvent", "Core", "Detector", "Outcome", "SearchEvent", "event_row", "session_row"]
+__all__ = ["Core", "Detector", "Outcome", "event_row", "session_row"]

@@ -27,7 +27,6 @@ from schemas import DlqRecord, Moment, Rejection, decode_replay_line
 from schemas.decode import VENUES_TOPIC
 from schemas.timefmt import format_ts
 
-SWEEP_EVERY = 5_000  # lines between session-expiry sweeps (stream time = max event time)
 
 
 @dataclass
@@ -50,8 +49,6 @@ class Replayer:
         self.core = core
         self.users: dict[str, UserState] = {}
         self.stats = ReplayStats()
-        self.watermark_ms = 0
-        self.closed_sessions: list[dict[str, Any]] = []
 
     def user(self, user_id: str) -> UserState:
         state = self.users.get(user_id)
@@ -88,8 +85,6 @@ class Replayer:
             if tie and tie[0][3].ts != msg.ts:
                 yield from self._handle_tie(tie)
             tie.append((TOPIC_RANK[topic], number, topic, msg, arrival_ms))
-            if st.lines % SWEEP_EVERY == 0:
-                self.sweep()
         yield from self._handle_tie(tie)
 
     def _handle_tie(self, tie: list) -> Iterator[Moment]:
@@ -98,13 +93,7 @@ class Replayer:
             outcome = self.core.handle(topic, msg, self.user(msg.user_id), arrival_ms)
             self._count(outcome)
             yield from outcome.moments
-            if msg.ts > self.watermark_ms:
-                self.watermark_ms = msg.ts
         tie.clear()
-
-    def sweep(self) -> None:
-        for state in self.users.values():
-            self.closed_sessions += self.core.expire(state, self.watermark_ms)
 
     def _count(self, outcome: Outcome) -> None:
         st = self.stats
@@ -113,7 +102,6 @@ class Replayer:
             return
         st.processed += 1
         st.learned += outcome.learned
-        self.closed_sessions += outcome.closed_sessions
         for m in outcome.moments:
             st.moments += 1
             st.moments_by_class[m.moment] += 1

@@ -50,13 +50,13 @@ class Session:
     moment: str | None = None  # the moment last published for this session
     candidate: str | None = None  # a different moment waiting to become stable
     candidate_n: int = 0
-    scores: dict[str, float] = field(default_factory=dict)
     n_moments: int = 0
     closed: bool = False
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Session:
-        return cls(**d)
+        # fields a newer or older version stored but this one does not know are ignored
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass(slots=True)

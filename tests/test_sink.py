@@ -351,6 +351,7 @@ def expected_from_replay(lines: list[bytes]) -> dict:
             super().__init__(core)
             self.events: list[dict] = []
             self.moments: list = []
+            self.closed_sessions: list[dict] = []
 
         def _count(self, outcome):
             super()._count(outcome)
@@ -358,10 +359,14 @@ def expected_from_replay(lines: list[bytes]) -> dict:
                 self.events.append(outcome.event_row)
             if outcome.analytics:
                 self.moments += outcome.moments
+            self.closed_sessions += outcome.closed_sessions
 
     r = Counting(build_core(Settings()))
     all_moments = [m for m in r.feed(lines) if hasattr(m, "moment_id")]
-    r.sweep()
+    # the worker's expiry timer closes what is idle at the end of the stream
+    stream_time = max(s.last_ms for s in r.users.values() if s.last_ms is not None)
+    for state in r.users.values():
+        r.closed_sessions += r.core.expire(state, stream_time)
     return {"events": r.events, "moments": r.moments, "all_moments": all_moments, "sessions": r.closed_sessions}
 
 
