@@ -274,7 +274,10 @@ async def publish_model_metrics():
     """The online model's prequential quality, for the analysts' model_metrics table."""
     row = engine.metrics_row(WORKER_ID, time.time() * 1000.0)
     if row is not None:
-        await _deliver(BatchResult(sends=[row]))
+        # under the lock: _deliver commits offsets, which must not overtake a batch whose
+        # results are still being sent
+        async with _lock:
+            await _deliver(BatchResult(sends=[row]))
 
 
 @app.page("/metrics")
