@@ -63,10 +63,10 @@ async def produce(bootstrap: str, records: Iterable[Record], prefix: str = "", r
 
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, acks="all", enable_idempotence=True,
                                 max_request_size=2 * 1024 * 1024)
-    await producer.start()
     sent = 0
-    start = time.perf_counter()
     try:
+        await producer.start()
+        start = time.perf_counter()
         for rec in records:
             await producer.send(prefix + rec.topic, rec.value, key=rec.key)
             sent += 1
