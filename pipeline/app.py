@@ -94,11 +94,15 @@ class _UserStore(MutableMapping):
 
 MODEL_DIR = settings.data_dir / "model"
 engine = StreamEngine(build_core(settings, state_dir=MODEL_DIR), _UserStore(),
-                      max_wait_ms=settings.merge_wait_ms, start=lambda source: _start_offset(source))
+                      max_wait_ms=settings.merge_wait_ms,
+                      gap_wait_ms=settings.offset_gap_wait_ms, start=lambda source: _start_offset(source))
 venues = VenueFollower(settings.kafka_bootstrap, PREFIX + VENUES_TOPIC, engine.core.apply_venue)
 metrics = WorkerMetrics(engine)
 _lock = asyncio.Lock()  # one batch at a time: agents and the timer share the engine
 _assignment: frozenset = frozenset()
+
+
+_log_start: dict = {}  # TP -> earliest offset of each assigned partition (read at assignment)
 
 
 def _start_offset(source: tuple[str, int]) -> int | None:
@@ -120,19 +124,28 @@ def _caught_up(source: tuple[str, int]) -> bool:
         return True
     if end is None:
         return False
+    if end <= _log_start.get(tp, -1):  # empty: nothing was ever there to read
+        return True
     position = engine.position(source)
     if position is None:
         position = _start_offset(source)
     return position is not None and position >= end
 
 
-def _sync_assignment() -> None:
+async def _sync_assignment() -> None:
     global _assignment
     current = frozenset(app.consumer.assignment())
     if current != _assignment:
         _assignment = current
         n = len(PREFIX)
         engine.merge.assign((tp.topic[n:], tp.partition) for tp in current if tp.topic.startswith(PREFIX))
+        # without them an empty partition (nothing read, nothing committed, e.g. the re-keyed
+        # topic) never counts as caught up, and the merge would wait ``merge_wait_ms``
+        try:
+            _log_start.update(await app.consumer.earliest_offsets(*current))
+        except Exception as exc:  # noqa: BLE001 - retried at the next assignment check
+            _assignment = frozenset()
+            log.warning("could not read the log start offsets: %r", exc)
 
 
 @app.on_partitions_revoked.connect
@@ -175,6 +188,10 @@ async def _deliver(result: BatchResult) -> None:
                             headers=list(out.headers.items()) if out.headers else None)
     await producer.flush()
     metrics.observe_latencies(engine.latencies_ms)
+    for (topic, partition), offset in result.seeks:
+        log.warning("offsets from %s of %s[%d] were not delivered: reading them again", offset, topic, partition)
+        await app.consumer.seek(TP(PREFIX + topic, partition), offset)
+        engine.stats["reread_requests"] += 1
     await _commit()
     _checkpoint()
 
@@ -228,7 +245,7 @@ async def process_events(stream):
     try:
         async for batch in stream.noack_take(settings.batch_size, within=0.01):
             async with _lock:
-                _sync_assignment()
+                await _sync_assignment()
                 result = engine.ingest(_current(batch), _caught_up, time.time() * 1000.0)
                 await _deliver(result)
     finally:  # stopping: the consumer still runs, so the last positions can be committed
@@ -240,7 +257,7 @@ async def process_venues(stream):
     """The compacted venues topic: bad records to the DLQ (the follower keeps the venues)."""
     async for batch in stream.noack_take(500, within=0.01):
         async with _lock:
-            _sync_assignment()
+            await _sync_assignment()
             await _deliver(engine.ingest(_current(batch), _caught_up, time.time() * 1000.0))
 
 
@@ -255,7 +272,7 @@ async def release_waiting():
     if engine.waiting() == 0 or _lock.locked():  # a running batch releases them anyway
         return
     async with _lock:
-        _sync_assignment()
+        await _sync_assignment()
         await _deliver(engine.tick(_caught_up, time.time() * 1000.0))
 
 
@@ -305,6 +322,6 @@ async def stats(web, request):
     if hasattr(detector, "metrics"):
         model["quality"] = detector.metrics.snapshot()
     stats = {**engine.stats, "duplicate_deliveries": engine.sequencer.duplicates,
-             "offset_gaps_skipped": engine.sequencer.gaps_skipped}
+             "offset_gaps_skipped": engine.sequencer.gaps_skipped, "merge_forced": engine.merge.forced}
     body = {"stats": stats, "held": engine.waiting(), "model": model}
     return web.json(body)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     merge_wait_ms: float = Field(
         500.0, ge=0, description="how long a lagging input partition may hold back the event-time merge"
     )
+    offset_gap_wait_ms: float = Field(
+        2000.0, ge=0, description="how long a hole in a partition's offsets is waited for before it is skipped"
+    )
     batch_size: int = Field(2000, ge=1, description="max records per processing batch")
     threshold: float = Field(0.7, ge=0, le=1, description="confidence needed to publish a session's first moment")
     switch_threshold: float = Field(0.65, ge=0, le=1, description="confidence needed to switch to another moment")

@@ -67,6 +67,8 @@ class BatchResult:
     these are flushed."""
 
     sends: list[OutRecord] = field(default_factory=list)
+    #: input partitions to read again from an offset (records the consumer skipped)
+    seeks: list[tuple[Source, int]] = field(default_factory=list)
 
 
 class StreamEngine:
@@ -98,6 +100,7 @@ class StreamEngine:
         result = BatchResult()
         for rec in self.sequencer.ready(now_ms):
             self._accept(rec, result)
+        result.seeks = self.sequencer.seeks()
         self._process(self.merge.release(caught_up, now_ms), result)
         return result
 

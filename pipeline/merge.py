@@ -40,6 +40,8 @@ class EventTimeMerge:
         self._buffers: dict[Source, deque[tuple[int, Any]]] = {}
         self._groups: dict[int, list[Source]] = {}
         self._blocked_since: dict[int, float] = {}
+        #: items released while a source was still lagging (order may then differ from replay)
+        self.forced = 0
 
     def assign(self, sources: Iterable[Source]) -> None:
         """Add sources (assigned topic partitions). Buffers are never dropped here: only
@@ -90,6 +92,8 @@ class EventTimeMerge:
                         break
                 _, _, source = min(heads)
                 out.append(self._buffers[source].popleft()[1])
-                if not waiting:
+                if waiting:
+                    self.forced += 1
+                else:
                     self._blocked_since.pop(group, None)
         return out

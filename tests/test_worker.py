@@ -44,6 +44,15 @@ def content(m: Moment) -> dict:
     return {k: v for k, v in m.model_dump(mode="json").items() if k not in WALL_CLOCK_FIELDS}
 
 
+def first_difference(got: list[Moment], expected: list[Moment]) -> tuple | None:
+    """The first moment (in expected order) whose content differs, with both versions."""
+    by_id = {m.moment_id: content(m) for m in got}
+    for m in expected:
+        if by_id.pop(m.moment_id, None) != content(m):
+            return m.moment_id, content(m), next((c for c in map(content, got) if c["moment_id"] == m.moment_id), None)
+    return next(iter(by_id.items()), None)
+
+
 @pytest.fixture
 def deployment(kafka_bootstrap, tmp_path) -> WorkerEnv:
     return WorkerEnv(kafka_bootstrap, tmp_path / "data", partitions=1)
@@ -75,8 +84,9 @@ def test_sample_through_worker_equals_replay(deployment):
     expected = replay_moments(lines)
     got = published(deployment)
     assert len(got) == len(expected) > 50
-    assert {m.moment_id: m.moment for m in got} == {m.moment_id: m.moment for m in expected}
-    assert sorted(map(orjson.dumps, map(content, got))) == sorted(map(orjson.dumps, map(content, expected)))
+    # order-dependent results: the merge must not have given up on a lagging partition
+    assert (stats.get("merge_forced", 0), stats.get("offset_gaps_skipped", 0)) == (0, 0), stats
+    assert first_difference(got, expected) is None
     assert not [m for m in got if m.user_id in opted_out]
     assert all(m.latency_ms >= 0 and m.model.name and m.reasons for m in got)
     assert any(m.moment == "go" and m.context.venue is not None for m in got)
@@ -144,8 +154,10 @@ def test_restart_mid_stream_loses_nothing_and_never_changes_a_moment(deployment)
     second = Worker(deployment, "second").start()
     try:
         second.wait_for(lambda s: s.get("processed", 0) > 0, what="the second worker to process")
-        second.wait_for(lambda s: _all_committed(deployment, len(records)), timeout=120,
-                        what="every input consumed")
+        stats = second.wait_for(lambda s: _all_committed(deployment, len(records)), timeout=120,
+                                what="every input consumed")
+        # records Faust dropped around the table recovery were read again, none skipped
+        assert (stats.get("offset_gaps_skipped", 0), stats.get("merge_forced", 0)) == (0, 0), stats
     finally:
         second.stop()
     expected = {m.moment_id: content(m) for m in replay_moments(lines)}

@@ -45,7 +45,9 @@ class WorkerEnv:
             "MOMENTS_KAFKA_BOOTSTRAP": self.bootstrap, "MOMENTS_TOPIC_PREFIX": self.prefix,
             "MOMENTS_APP_ID": f"mm-{self.prefix.rstrip('.')}", "MOMENTS_PARTITIONS": str(self.partitions),
             "MOMENTS_DATA_DIR": str(self.data_dir), "MOMENTS_WEB_PORT": str(web_port),
-            "MOMENTS_MERGE_WAIT_MS": "2000",
+            # data is in Kafka before the worker starts: a slow (loaded) machine must not let the
+            # merge give up on a lagging partition, or the order would differ from replay's
+            "MOMENTS_MERGE_WAIT_MS": "10000",
         })
         return env
 
