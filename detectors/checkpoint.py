@@ -34,7 +34,7 @@ def to_dict(d: MomentDetector) -> dict[str, Any]:
     return {"format": FORMAT, "kind": d.kind, "version": d.version, "n_feedback": d.n_feedback,
             "n_taught": d.n_taught, "teach_threshold": d.teach_threshold, "teach_weight": d.teach_weight,
             "warmup": d.warmup, "teach_debt": d._teach_debt, "weights": weights,
-            "metrics": d.metrics.snapshot()}
+            "metrics": d.metrics.snapshot(), "temperature": d.temperature}
 
 
 def from_dict(data: dict[str, Any]) -> MomentDetector:
@@ -43,6 +43,7 @@ def from_dict(data: dict[str, Any]) -> MomentDetector:
     d = MomentDetector(kind=data["kind"], teach_threshold=data["teach_threshold"],
                        teach_weight=data["teach_weight"], warmup=data["warmup"])
     d.n_feedback, d.n_taught, d._teach_debt = data["n_feedback"], data["n_taught"], data["teach_debt"]
+    d.temperature = float(data.get("temperature", 1.0))  # checkpoints before calibration: none
     for label, wb in data["weights"].items():
         if d.kind == "ovr-logreg":
             clf = d.model.classifier.clone()

@@ -43,6 +43,33 @@ def make_model(kind: str):
     raise ValueError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
 
 
+def tempered(p: dict[str, float], temperature: float) -> dict[str, float]:
+    """``p`` normalized, each probability raised to ``1/temperature`` (temperature scaling).
+
+    >>> tempered({"know": 0.9, "go": 0.1}, 2.0)["know"]
+    0.75
+    """
+    inv = 1.0 / temperature
+    out = {m: max(v, 1e-12) ** inv for m, v in p.items()} if inv != 1.0 else p
+    z = sum(out.values()) or 1.0
+    return {m: v / z for m, v in out.items()}
+
+
+def fit_temperature(pairs: list[tuple[dict[str, float], str]]) -> float:
+    """The temperature minimizing the log loss of ``(probabilities, true label)`` pairs.
+
+    >>> sure_and_often_wrong = [({"know": 0.95, "buy": 0.05}, "know")] * 7 + [({"know": 0.95, "buy": 0.05}, "buy")] * 3
+    >>> fit_temperature(sure_and_often_wrong) > 1.5   # over-confident: softened
+    True
+    """
+    grid = [0.5 + 0.05 * i for i in range(71)]  # 0.5 .. 4.0
+
+    def loss(t: float) -> float:
+        return -sum(math.log(max(tempered(p, t).get(y, 0.0), 1e-12)) for p, y in pairs)
+
+    return min(grid, key=loss) if pairs else 1.0
+
+
 class MomentDetector:
     """River API: ``predict_proba_one``, ``learn_one``; plus ``teach_one`` and ``explain_one``."""
 
@@ -56,6 +83,8 @@ class MomentDetector:
         self.warmup = warmup  # labels at which rules and model weigh equally
         self.n_feedback = 0
         self.n_taught = 0
+        #: calibration: probabilities are sharpened (< 1) or softened (> 1); fit by ``calibrate``
+        self.temperature = 1.0
         self._teach_debt = 0.0  # for models without sample weights: learn 1 in 1/weight
         self.metrics = PrequentialMetrics()
         self._rules_for: dict | None = None
@@ -88,8 +117,7 @@ class MomentDetector:
             return rules
         model = self.model.predict_proba_one(self._input(x))
         out = {m: a * rules[m] + (1 - a) * model.get(m, 0.0) for m in MOMENTS}
-        z = sum(out.values()) or 1.0
-        return {m: v / z for m, v in out.items()}
+        return tempered(out, self.temperature)
 
     def learn_one(self, x: dict[str, float], y: str, w: float = 1.0) -> MomentDetector:
         """A feedback label (delayed): scored first (prequential), then learned."""

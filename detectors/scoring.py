@@ -64,7 +64,7 @@ def score(truth: list[dict], moments: list[dict], event_times: dict[str, list[in
     per_session: dict[int, list[dict]] = defaultdict(list)
     opted_out_moments = 0
     for m in moments:
-        i = _session_of(truth, by_user.get(m["user_id"], []), m["event_ts_ms"])
+        i = session_of(truth, by_user.get(m["user_id"], []), m["event_ts_ms"])
         if i is None:
             continue
         if truth[i].get("opted_out"):
@@ -107,21 +107,21 @@ def _reliability(pairs: list[tuple[dict, dict]]) -> dict[str, dict[str, float]]:
         inside = [(m, t) for m, t in pairs if lo <= m.get("confidence", 0.0) < hi]
         if not inside:
             continue
-        right = sum(m["moment"] == _truth_at(t, m["event_ts_ms"]) for m, t in inside)
+        right = sum(m["moment"] == truth_at(t, m["event_ts_ms"]) for m, t in inside)
         out[f"{lo:.1f}-{min(hi, 1.0):.1f}"] = {
             "moments": len(inside), "mean_confidence": round(sum(m["confidence"] for m, _ in inside) / len(inside), 3),
             "right": round(right / len(inside), 3)}
     return out
 
 
-def _truth_at(session: dict, ts: int) -> str:
+def truth_at(session: dict, ts: int) -> str:
     for seg in session.get("segments") or []:
         if seg["start"] <= ts <= seg["end"]:
             return seg["moment"]
     return session["moment"]
 
 
-def _session_of(truth: list[dict], candidates: list[int], ts: int) -> int | None:
+def session_of(truth: list[dict], candidates: list[int], ts: int) -> int | None:
     for i in candidates:
         if truth[i]["session_start"] <= ts <= truth[i]["session_end"]:
             return i

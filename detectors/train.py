@@ -16,6 +16,8 @@ from pathlib import Path
 import orjson
 
 from detectors import checkpoint
+from detectors.online import fit_temperature
+from detectors.scoring import session_of, truth_at
 from pipeline.config import get_settings
 from pipeline.detector_factory import build_core
 from pipeline.replay import Replayer
@@ -76,17 +78,50 @@ def _median_start(truth: list[dict]) -> int:
 
 
 def train(scenarios: list[tuple[Path, Path]], start: str = "cold", half: bool = False):
+    """Learn every scenario's labels, then calibrate the confidence on the last scenario."""
     settings = get_settings().model_copy(update={"model": "ovr-logreg", "model_start": start})
     replayer = Replayer(build_core(settings))
-    for events, truth_path in scenarios:
-        lines = [ln for ln in events.read_bytes().split(b"\n") if ln.strip()]
-        truth = [orjson.loads(t) for t in truth_path.read_bytes().split(b"\n") if t.strip()]
-        if half:
-            lines, truth = first_half(lines, truth)
+    loaded = [_load(events, truth_path, half) for events, truth_path in scenarios]
+    for lines, truth in loaded:
         replayer.users.clear()  # scenarios are independent worlds; the model carries over
         for _ in replayer.feed(with_truth_feedback(lines, truth)):
             pass
-    return replayer.core.detector
+    detector = replayer.core.detector
+    detector.temperature = calibration_temperature(detector, *loaded[-1], settings)
+    return detector
+
+
+def _load(events: Path, truth_path: Path, half: bool) -> tuple[list[bytes], list[dict]]:
+    lines = [ln for ln in events.read_bytes().split(b"\n") if ln.strip()]
+    truth = [orjson.loads(t) for t in truth_path.read_bytes().split(b"\n") if t.strip()]
+    return first_half(lines, truth) if half else (lines, truth)
+
+
+def calibration_temperature(detector, lines: list[bytes], truth: list[dict], settings) -> float:
+    """Temperature scaling fit where the threshold is applied: after every event, the
+    prediction against the truth's moment at that time. A copy of the model replays the
+    scenario as in production (its own learning included); the model itself is untouched."""
+    import copy
+
+    probe = copy.deepcopy(detector)
+    probe.temperature = 1.0
+    replayer = Replayer(build_core(settings))
+    replayer.core.detector = probe
+    by_user: dict[str, list[int]] = {}
+    for i, t in enumerate(truth):
+        if not t.get("opted_out"):
+            by_user.setdefault(t["user_id"], []).append(i)
+    pairs: list[tuple[dict[str, float], str]] = []
+
+    def observe(event, state, scores: dict[str, float]) -> None:
+        i = session_of(truth, by_user.get(state.user_id, ()), event.ts)
+        if i is not None:
+            pairs.append((scores, truth_at(truth[i], event.ts)))
+
+    replayer.core.observe = observe
+    for _ in replayer.feed(lines):
+        pass
+    return fit_temperature(pairs)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -101,8 +136,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
                 raise CLIError(f"file not found: {p}")
     detector = train(pairs, half=args.first_half)
     path = checkpoint.save_file(detector, args.out)
-    print(f"trained {detector.name} on {detector.n_feedback} labels ({detector.n_taught} rule labels): {path}",
-          file=sys.stderr)
+    print(f"trained {detector.name} on {detector.n_feedback} labels ({detector.n_taught} rule labels), "
+          f"calibrated temperature {detector.temperature:.2f}: {path}", file=sys.stderr)
     return 0
 
 

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     )
     batch_size: int = Field(2000, ge=1, description="max records per processing batch")
     threshold: float = Field(0.7, ge=0, le=1, description="confidence needed to publish a session's first moment")
-    switch_threshold: float = Field(0.65, ge=0, le=1, description="confidence needed to switch to another moment")
+    switch_threshold: float = Field(0.6, ge=0, le=1, description="confidence needed to switch to another moment")
     stable_events: int = Field(2, ge=1, description="events in a row a new moment must lead before a switch")
     max_moments_per_hour: int = Field(6, ge=1, description="frequency cap: moments per user per hour (event time)")
     model: str = Field(

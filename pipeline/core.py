@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from detectors import features
@@ -59,6 +60,8 @@ class Core:
         self.detector = detector
         self.venues = venues if venues is not None else VenueIndex()
         self.config = config or DecisionConfig()
+        #: called with (event, state, scores) after each prediction (``micromoments train`` calibrates there)
+        self.observe: Callable[[Event, UserState, dict[str, float]], None] | None = None
 
     # --- reference data ------------------------------------------------------------------------
 
@@ -87,6 +90,8 @@ class Core:
         features.update(session, event, nearest)
         x = features.vector(session, event.ts)
         scores = self.detector.predict_proba_one(x)
+        if self.observe is not None:
+            self.observe(event, state, scores)
         teach = getattr(self.detector, "teach_one", None)
         if teach is not None and state.personalization:  # opted-out data never teaches
             teach(x)

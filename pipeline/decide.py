@@ -28,7 +28,7 @@ DEFAULT_ACTIONS: dict[str, NextBestAction] = {
 @dataclass
 class DecisionConfig:
     threshold: float = 0.7
-    switch_threshold: float = 0.65
+    switch_threshold: float = 0.6
     stable_events: int = 2
     max_per_user_hour: int = 6
     actions: dict[str, NextBestAction] = field(default_factory=lambda: dict(DEFAULT_ACTIONS))

@@ -92,9 +92,10 @@ def test_checkpoint_round_trip_gives_identical_predictions(kind, tmp_path):
     for i, x in enumerate(xs * 10):
         d.learn_one(x, ("buy", "do", "go", "know")[i % 4])
         d.teach_one(x)
+    d.temperature = 1.35  # calibration travels with the weights
     checkpoint.save(d, tmp_path)
     loaded = checkpoint.load(tmp_path)
-    assert loaded.version == d.version and loaded.name == d.name
+    assert loaded.version == d.version and loaded.name == d.name and loaded.temperature == 1.35
     for x in xs:
         assert loaded.predict_proba_one(x) == d.predict_proba_one(x)
         assert loaded.explain_one(x, "buy") == d.explain_one(x, "buy")
@@ -126,3 +127,20 @@ def test_scores_on_a_tiny_hand_computed_case():
     assert s.opted_out_moments == 1 and s.sessions == 3
     assert s.online_f1 == pytest.approx(1.0)  # second half without feedback: a2 only
     assert f1_scores([("go", "go")])[0] == 1.0
+
+
+def test_calibration_softens_an_over_confident_model_where_it_decides():
+    """Fit where the threshold applies: after every event against the truth at that time.
+    A model trained on whole sessions (feedback) is sure early and often wrong there."""
+    from detectors.online import fit_temperature, tempered
+    from detectors.train import calibration_temperature
+
+    sim = simulate("electronics-en", 120, seed=5, bad_share=0.0)
+    d = MomentDetector()
+    for i, x in enumerate([{"r:w:kauf": 1.0}, {"r:w:anleitung": 1.0}] * 50):  # sure of two cues only
+        d.learn_one(x, ("buy", "do")[i % 2])
+    t = calibration_temperature(d, sim.lines, sim.truth, Settings(model_start="cold"))
+    assert t != 1.0 and d.temperature == 1.0  # fitted, the model itself untouched
+    p = {"know": 0.97, "go": 0.01, "do": 0.01, "buy": 0.01}
+    assert fit_temperature([(p, "know")] * 6 + [(p, "buy")] * 4) > 1.0 > fit_temperature([(p, "know")] * 100)
+    assert tempered(p, 1.0) == pytest.approx(p)
