@@ -71,29 +71,48 @@ users = app.Table(
 
 
 class _UserStore(MutableMapping):
-    """The engine's str-keyed store over the bytes-keyed Faust table."""
+    """The engine's str-keyed store over the bytes-keyed Faust table. Writes wait in ``pending``
+    until ``save()``, which ``_deliver`` calls once the batch's results are flushed: a state
+    written first (its changelog goes out as soon as it is set) marks the batch's records as
+    duplicates, so after a crash before the results were sent, they were never sent (seen with
+    kill -9: moments and analytics rows lost, tests/test_faults.py)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, bytes | None] = {}  # None: deleted
 
     def __getitem__(self, user_id: str) -> bytes:
-        value = users.get(user_id.encode("utf-8"))
+        value = self.pending[user_id] if user_id in self.pending else users.get(user_id.encode("utf-8"))
         if value is None:
             raise KeyError(user_id)
         return value
 
     def __setitem__(self, user_id: str, value: bytes) -> None:
-        users[user_id.encode("utf-8")] = value
+        self.pending[user_id] = value
 
     def __delitem__(self, user_id: str) -> None:
-        del users[user_id.encode("utf-8")]
+        if user_id not in self:
+            raise KeyError(user_id)
+        self.pending[user_id] = None
 
     def __iter__(self) -> Iterator[str]:
-        return (k.decode("utf-8") for k in users.keys())
+        keys = {k.decode("utf-8") for k in users.keys()} | self.pending.keys()
+        return (k for k in keys if self.pending.get(k, b"") is not None)
 
     def __len__(self) -> int:
-        return len(users)
+        return sum(1 for _ in self)
+
+    def save(self) -> None:
+        for user_id, value in self.pending.items():
+            if value is None:
+                users.pop(user_id.encode("utf-8"), None)
+            else:
+                users[user_id.encode("utf-8")] = value
+        self.pending.clear()
 
 
 MODEL_DIR = settings.data_dir / "model"
-engine = StreamEngine(build_core(settings, state_dir=MODEL_DIR), _UserStore(),
+store = _UserStore()
+engine = StreamEngine(build_core(settings, state_dir=MODEL_DIR), store,
                       max_wait_ms=settings.merge_wait_ms,
                       gap_wait_ms=settings.offset_gap_wait_ms, start=lambda source: _start_offset(source))
 venues = VenueFollower(settings.kafka_bootstrap, PREFIX + VENUES_TOPIC, engine.core.apply_venue)
@@ -186,6 +205,8 @@ async def _deliver(result: BatchResult) -> None:
     for out in result.sends:
         await producer.send(PREFIX + out.topic, out.key, out.value, partition=None, timestamp=None,
                             headers=list(out.headers.items()) if out.headers else None)
+    await producer.flush()
+    store.save()  # the users' states only once the results they imply are on the broker
     await producer.flush()
     metrics.observe_latencies(engine.latencies_ms)
     for (topic, partition), offset in result.seeks:
