@@ -102,6 +102,10 @@ def ensure_jars(settings: Settings) -> Path:
 def pick_port(port: int, what: str) -> int:
     """``port`` if it is free on 127.0.0.1 (else a clear error); for 0, one the OS picks."""
     with socket.socket() as sock:
+        # As the JVM binds its listener: with SO_REUSEADDR a port whose only users are
+        # connections in TIME_WAIT (left by a broker just stopped) counts as free, so a
+        # restart on the same port works; a live listener still makes the bind fail.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError as exc:
