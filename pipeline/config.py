@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     sink_batch_rows: int = Field(10_000, ge=1, description="sink: insert when this many rows are pending")
     sink_batch_seconds: float = Field(1.0, gt=0, description="sink: insert at the latest this long after the first pending row")
     sink_port: int = Field(6067, description="sink: local port serving read-only queries and erasures (chDB owner)")
+    sink_fault_file: Path | None = Field(
+        None, description="fault injection (tests; unset = off): while this file exists every ClickHouse insert of "
+                          "the sink fails as if ClickHouse were unreachable"
+    )
     actions_file: Path | None = Field(
         None, description="JSON file {moment: {action, description}} overriding the next-best-action table"
     )
