@@ -1,11 +1,14 @@
 """The Faust app: topics, the users table, the agents. Read it top to bottom.
 
-The agents are thin: they hand batches of records to ``StreamEngine`` (which
-calls the same ``Core`` as ``micromoments replay``), send what it returns,
-flush, and only then commit the input offsets — so a crash re-reads anything
-whose results were not yet on the broker (at-least-once; moment ids are
-deterministic, and the per-user duplicate memory in the table skips records
-whose effects were already written).
+The agent is thin: it hands batches of records to ``StreamEngine`` (which
+calls the same ``Core`` as ``micromoments replay``), sends what it returns,
+and every 0.5 s flushes, writes the users' states and only then commits the
+input offsets — so a crash re-reads anything whose results were not yet on the
+broker (at-least-once; moment ids are deterministic, and the per-user duplicate
+memory in the table skips records whose effects were already written).
+
+The records come in whole fetches from ``BatchApp``'s consumer
+(``pipeline/batch_consumer.py``), not one by one through Faust's stream.
 """
 
 from __future__ import annotations
@@ -21,9 +24,17 @@ import faust
 from faust.types import TP
 
 from detectors import checkpoint
+from pipeline.batch_consumer import BatchApp
 from pipeline.config import get_settings
 from pipeline.detector_factory import build_core
-from pipeline.engine import CONTROL_TOPIC, EVENT_TOPICS, REKEYED_TOPIC, BatchResult, InRecord, StreamEngine
+from pipeline.engine import (
+    CONTROL_TOPIC,
+    EVENT_TOPICS,
+    REKEYED_TOPIC,
+    BatchResult,
+    InRecord,
+    StreamEngine,
+)
 from pipeline.metrics import WorkerMetrics
 from pipeline.venue_follower import VenueFollower
 from schemas.decode import VENUES_TOPIC
@@ -32,7 +43,7 @@ settings = get_settings()
 PREFIX = settings.topic_prefix
 log = logging.getLogger("micromoments.worker")
 
-app = faust.App(
+app = BatchApp(
     settings.app_id,
     broker=";".join(f"kafka://{h.strip()}" for h in settings.kafka_bootstrap.split(",")),
     key_serializer="raw",
@@ -54,10 +65,15 @@ app = faust.App(
 
 # --- topics and tables --------------------------------------------------------------------------
 
-inputs = app.topic(
-    *(PREFIX + t for t in (*EVENT_TOPICS, REKEYED_TOPIC, CONTROL_TOPIC)), key_type=bytes, value_type=bytes,
-)
-venues_topic = app.topic(PREFIX + VENUES_TOPIC, key_type=bytes, value_type=bytes)
+#: the topics this app reads in its consumer group (their partitions are divided among workers);
+#: the venues' partitions too, so that bad venue records reach the DLQ once
+_GROUP_TOPICS = frozenset((*EVENT_TOPICS, REKEYED_TOPIC, CONTROL_TOPIC, VENUES_TOPIC))
+inputs = app.topic(*(PREFIX + t for t in sorted(_GROUP_TOPICS)), key_type=bytes, value_type=bytes)
+#: whole fetches of the input topics: (consumer generation, aiokafka records); a few fetches at
+#: most, so a slow batch holds the consumer back (its fetcher waits in ``put``)
+_inbox: asyncio.Queue = asyncio.Queue(maxsize=4)
+app.batch_topics = frozenset(inputs.topics)
+app.batch_handler = lambda generation, records: _inbox.put((generation, records))
 
 #: user id -> serialized UserState (sessions, consent, duplicate memory); changelog-backed.
 #: use_partitioner: the changelog partition follows the key, which is the input partition
@@ -72,16 +88,23 @@ users = app.Table(
 
 class _UserStore(MutableMapping):
     """The engine's str-keyed store over the bytes-keyed Faust table. Writes wait in ``pending``
-    until ``save()``, which ``_deliver`` calls once the batch's results are flushed: a state
-    written first (its changelog goes out as soon as it is set) marks the batch's records as
-    duplicates, so after a crash before the results were sent, they were never sent (seen with
-    kill -9: moments and analytics rows lost, tests/test_faults.py)."""
+    until ``save()``, which ``_commit`` calls once the results of the batches so far are flushed:
+    a state written first (its changelog goes out as soon as it is set) marks the batch's records
+    as duplicates, so after a crash before the results were sent, they were never sent (seen with
+    kill -9: moments and analytics rows lost, tests/test_faults.py). Between two commits a user's
+    writes coalesce to one.
+
+    The table is written around Faust's ``Table.__setitem__``: that path queues each changelog
+    record in Faust's ``send_soon`` buffer, drained one message at a time, and stops the consumer
+    while it holds more than ~100 (FAUST-NOTES pitfall 5; "producer buffer full"). ``save`` sets
+    the in-memory store and returns the changelog records, which ``_commit`` sends with the
+    producer like any other output (same topic, key and partitioner as Faust's changelog)."""
 
     def __init__(self) -> None:
         self.pending: dict[str, bytes | None] = {}  # None: deleted
 
     def __getitem__(self, user_id: str) -> bytes:
-        value = self.pending[user_id] if user_id in self.pending else users.get(user_id.encode("utf-8"))
+        value = self.pending[user_id] if user_id in self.pending else users.data.get(user_id.encode("utf-8"))
         if value is None:
             raise KeyError(user_id)
         return value
@@ -95,26 +118,33 @@ class _UserStore(MutableMapping):
         self.pending[user_id] = None
 
     def __iter__(self) -> Iterator[str]:
-        keys = {k.decode("utf-8") for k in users.keys()} | self.pending.keys()
+        keys = {k.decode("utf-8") for k in users.data} | self.pending.keys()
         return (k for k in keys if self.pending.get(k, b"") is not None)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
-    def save(self) -> None:
+    def save(self) -> list[tuple[bytes, bytes | None]]:
+        """Apply the pending writes to the table's store; returns their changelog records."""
+        data = users.data
+        out = []
         for user_id, value in self.pending.items():
+            key = user_id.encode("utf-8")
             if value is None:
-                users.pop(user_id.encode("utf-8"), None)
+                data.pop(key, None)
             else:
-                users[user_id.encode("utf-8")] = value
+                data[key] = value
+            out.append((key, value))
         self.pending.clear()
+        return out
 
 
 MODEL_DIR = settings.data_dir / "model"
 store = _UserStore()
 engine = StreamEngine(build_core(settings, state_dir=MODEL_DIR), store,
                       max_wait_ms=settings.merge_wait_ms,
-                      gap_wait_ms=settings.offset_gap_wait_ms, start=lambda source: _start_offset(source))
+                      gap_wait_ms=settings.offset_gap_wait_ms, start=lambda source: _start_offset(source),
+                      max_per_tick=settings.batch_size)
 venues = VenueFollower(settings.kafka_bootstrap, PREFIX + VENUES_TOPIC, engine.core.apply_venue)
 metrics = WorkerMetrics(engine)
 _lock = asyncio.Lock()  # one batch at a time: agents and the timer share the engine
@@ -179,35 +209,27 @@ async def _forget_held_events(app, revoked, **kwargs) -> None:
         _assignment = frozenset()
 
 
-def _current(batch) -> list[InRecord]:
-    """Records of the current consumer generation. A batch taken before a rebalance may
-    still carry records of the old assignment: their partitions are read again from the
-    committed offsets, so processing the stale copies too would skip ahead."""
-    generation = app.consumer_generation_id
-    records = [_record(e) for e in batch if e.message.generation_id == generation]
-    if len(records) != len(batch):
-        engine.stats["stale_generation"] += len(batch) - len(records)
-    return records
-
-
-def _record(event) -> InRecord:
-    m = event.message
-    return InRecord(
-        topic=m.topic[len(PREFIX):], partition=m.partition, offset=m.offset, key=m.key, value=m.value,
-        timestamp_ms=(m.timestamp or time.time()) * 1000.0,
-        headers={k: v for k, v in (m.headers or [])},
-    )
+def _current(generation: int, records: list) -> list[InRecord]:
+    """Records of the current consumer generation, as ``InRecord``. A fetch made before a
+    rebalance carries records of the old assignment: their partitions are read again from
+    the committed offsets, so processing the stale copies too would skip ahead."""
+    if generation != app.consumer_generation_id:
+        engine.stats["stale_generation"] += len(records)
+        return []
+    n = len(PREFIX)
+    now_ms = time.time() * 1000.0
+    return [InRecord(r.topic[n:], r.partition, r.offset, r.key, r.value,
+                     float(r.timestamp) if r.timestamp is not None else now_ms,
+                     dict(r.headers) if r.headers else {}) for r in records]
 
 
 async def _deliver(result: BatchResult) -> None:
-    """Send and flush; input offsets are committed only after their results are on the broker."""
+    """Send a batch's results (the producer batches them, linger 5 ms); ``_commit`` flushes them,
+    then writes the users' states, then commits the input offsets."""
     producer = app.producer
     for out in result.sends:
         await producer.send(PREFIX + out.topic, out.key, out.value, partition=None, timestamp=None,
                             headers=list(out.headers.items()) if out.headers else None)
-    await producer.flush()
-    store.save()  # the users' states only once the results they imply are on the broker
-    await producer.flush()
     metrics.observe_latencies(engine.latencies_ms)
     for (topic, partition), offset in result.seeks:
         log.warning("offsets from %s of %s[%d] were not delivered: reading them again", offset, topic, partition)
@@ -231,6 +253,12 @@ async def _commit(force: bool = False) -> None:
     if not force and time.monotonic() - _last_commit < 0.5:
         return
     _last_commit = time.monotonic()
+    producer = app.producer
+    await producer.flush()  # the results of every batch so far are on the broker ...
+    changelog = users.changelog_topic.get_topic_name()
+    for key, value in store.save():  # ... before the states that mark their records as done
+        await producer.send(changelog, key, value, partition=None, timestamp=None, headers=None)
+    await producer.flush()  # ... and the states before the offsets
     todo = {TP(PREFIX + t, p): off for (t, p), off in engine.commit_positions().items()
             if _committed.get((t, p)) != off}
     if todo and await app.consumer._commit(todo):
@@ -261,25 +289,27 @@ async def _save_model_on_shutdown(app, **kwargs) -> None:
 
 @app.agent(inputs)
 async def process_events(stream):
-    """Clicks, searches, positions, feedback (and re-keyed records) -> moments."""
-    # noack: nothing is acknowledged to Faust; offsets are committed by position (_commit)
+    """Clicks, searches, positions, feedback, re-keyed records, erase requests and venues
+    (bad ones to the DLQ; the follower keeps the venues) -> moments, rows, states."""
+    # Iterating a stream subscribes its topics; that is all the stream is used for: their
+    # records arrive as whole fetches in _inbox, and the stream never receives any.
+    aiter(stream.channel)
+    size = settings.batch_size
     try:
-        async for batch in stream.noack_take(settings.batch_size, within=0.01):
-            async with _lock:
-                await _sync_assignment()
-                result = engine.ingest(_current(batch), _caught_up, time.time() * 1000.0)
-                await _deliver(result)
+        while True:
+            generation, records = await _inbox.get()
+            for i in range(0, len(records), size):
+                async with _lock:
+                    await _sync_assignment()
+                    await _deliver(engine.ingest(_current(generation, records[i:i + size]), _caught_up,
+                                                 time.time() * 1000.0))
+                await asyncio.sleep(0)  # the web page and the timers between two batches
+            while engine.backlog():  # released by the merge, at most a batch per tick
+                async with _lock:
+                    await _deliver(engine.tick(_caught_up, time.time() * 1000.0))
+                await asyncio.sleep(0)
     finally:  # stopping: the consumer still runs, so the last positions can be committed
         await _commit(force=True)
-
-
-@app.agent(venues_topic)
-async def process_venues(stream):
-    """The compacted venues topic: bad records to the DLQ (the follower keeps the venues)."""
-    async for batch in stream.noack_take(500, within=0.01):
-        async with _lock:
-            await _sync_assignment()
-            await _deliver(engine.ingest(_current(batch), _caught_up, time.time() * 1000.0))
 
 
 @app.task
@@ -344,5 +374,12 @@ async def stats(web, request):
         model["quality"] = detector.metrics.snapshot()
     stats = {**engine.stats, "duplicate_deliveries": engine.sequencer.duplicates,
              "offset_gaps_skipped": engine.sequencer.gaps_skipped, "merge_forced": engine.merge.forced}
-    body = {"stats": stats, "held": engine.waiting(), "model": model}
+    n = len(PREFIX)
+    try:
+        assigned = sum(1 for tp in app.consumer.assignment()
+                       if tp.topic.startswith(PREFIX) and tp.topic[n:] in _GROUP_TOPICS)
+    except Exception:  # noqa: BLE001 - the consumer is not started yet
+        assigned = 0
+    body = {"stats": stats, "held": engine.waiting(), "open_sessions": len(engine.open_users),
+            "assigned": assigned, "model": model}
     return web.json(body)

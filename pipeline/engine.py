@@ -8,7 +8,7 @@ event time, runs ``Core.handle`` and writes each touched user's state once.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,7 +75,8 @@ class StreamEngine:
     """State: ``store`` maps user id -> serialized ``UserState`` (a Faust table in the worker)."""
 
     def __init__(self, core: Core, store: MutableMapping[str, bytes], max_wait_ms: float = 500.0,
-                 gap_wait_ms: float = 2000.0, start: Callable[[Source], int | None] = lambda s: None) -> None:
+                 gap_wait_ms: float = 2000.0, start: Callable[[Source], int | None] = lambda s: None,
+                 max_per_tick: int | None = None) -> None:
         self.core = core
         self.store = store
         self.merge = EventTimeMerge(TOPIC_RANK, max_wait_ms=max_wait_ms, gate_topics=(VENUES_TOPIC,))
@@ -87,6 +88,11 @@ class StreamEngine:
         self.open_users: dict[str, tuple[int, int]] = {}
         self._seeded = False
         self.latencies_ms: list[float] = []  # of moments published since the last drain (metrics)
+        #: released by the merge in order, not processed yet: a tick processes at most
+        #: ``max_per_tick`` (a merge that waited for a lagging partition can release tens of
+        #: thousands at once; the worker's event loop must not stop for seconds)
+        self._ready: deque[tuple[str, Any, InRecord]] = deque()
+        self.max_per_tick = max_per_tick
 
     # --- input ---------------------------------------------------------------------------------
 
@@ -101,11 +107,23 @@ class StreamEngine:
         for rec in self.sequencer.ready(now_ms):
             self._accept(rec, result)
         result.seeks = self.sequencer.seeks()
-        self._process(self.merge.release(caught_up, now_ms), result)
+        limit = self.max_per_tick
+        if limit is None:
+            self._process([*self._ready, *self.merge.release(caught_up, now_ms)], result)
+            self._ready.clear()
+            return result
+        if len(self._ready) < limit:
+            self._ready.extend(self.merge.release(caught_up, now_ms))
+        ready = self._ready
+        self._process([ready.popleft() for _ in range(min(limit, len(ready)))], result)
         return result
 
+    def backlog(self) -> int:
+        """Records released by the merge but not processed yet (see ``max_per_tick``)."""
+        return len(self._ready)
+
     def waiting(self) -> int:
-        return len(self.merge) + self.sequencer.pending()
+        return len(self.merge) + self.sequencer.pending() + len(self._ready)
 
     def position(self, source: Source) -> int | None:
         """The next offset of ``source`` to be read: all before it are in the merge or done."""
@@ -114,13 +132,18 @@ class StreamEngine:
     def commit_positions(self) -> dict[Source, int]:
         """Per input partition, the offset up to which everything is done (the Kafka commit):
         the oldest record the merge still holds, else the sequencer's position."""
-        held = self.merge.oldest_held()
-        return {src: held[src][2].offset if src in held else pos for src, pos in self.sequencer.positions().items()}
+        held = {src: item[2].offset for src, item in self.merge.oldest_held().items()}
+        for _, _, rec in self._ready:  # in offset order per source, older than what the merge holds
+            src = (rec.topic, rec.partition)
+            if held.get(src, rec.offset + 1) > rec.offset:
+                held[src] = rec.offset
+        return {src: held.get(src, pos) for src, pos in self.sequencer.positions().items()}
 
     def forget_held(self) -> None:
         """Drop records not yet processed (after a rebalance they are read again)."""
         self.merge.clear()
         self.sequencer.clear()
+        self._ready.clear()
 
     def _accept(self, rec: InRecord, result: BatchResult) -> None:
         if rec.topic == VENUES_TOPIC:

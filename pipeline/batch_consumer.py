@@ -1,0 +1,100 @@
+"""Faust's consumer with a batch path: records of chosen topics go to a handler in whole fetches.
+
+Faust hands every consumed record to its topic conductor one at a time: a ``ConsumerMessage``,
+a ``wait_first`` race (four tasks, three cancelled), an ``Event``, a channel queue, the stream
+iterator and the ``take`` buffer — ~140 µs per record on this machine, as much as the pipeline's
+own work (docs/PERFORMANCE.md). ``BatchApp`` keeps everything else of Faust (consumer group,
+tables with changelog recovery, timers, web) but its consumer gives the records of
+``batch_topics`` to ``batch_handler(generation_id, records)`` — the raw aiokafka records of one
+fetch, in fetch order per partition — and only the other topics (the tables' changelogs while
+recovering) go through the conductor as before.
+
+The agents still subscribe the topics (the consumer group assigns their partitions as usual);
+their streams simply never receive the batch topics' records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import faust
+from faust.transport.consumer import CONSUMER_FETCHING
+from faust.transport.drivers import aiokafka as faust_aiokafka
+
+BatchHandler = Callable[[int, list[Any]], Awaitable[None]]
+
+
+class BatchConsumer(faust_aiokafka.Consumer):
+    """``_drain_messages`` (Faust's fetcher loop) with the batch path; otherwise Faust's loop."""
+
+    async def _drain_messages(self, fetcher) -> None:  # pragma: no cover - runs in the worker
+        app: BatchApp = self.app  # type: ignore[assignment]
+        callback = self.callback
+        consumer_should_stop = self._stopped.is_set
+        fetcher_should_stop = fetcher._stopped.is_set
+        get_read_offset = self._read_offset.get
+        set_read_offset = self._read_offset.__setitem__
+        to_message = self._to_message
+        try:
+            while not (consumer_should_stop() or fetcher_should_stop()):
+                self.diag.set_flag(CONSUMER_FETCHING)
+                records, active = await self._wait_next_records(1.0)
+                await asyncio.sleep(0)
+                generation = app.consumer_generation_id
+                if records is None or self.should_stop:
+                    continue
+                if not self.flow_active:  # as Faust's getmany: rebalancing, read again from the commits
+                    await self.perform_seek()
+                    continue
+                batch: list[Any] = []
+                for tp, recs in records.items():
+                    if not (active is None or tp in active or tp in self._buffered_partitions):
+                        continue
+                    last = get_read_offset(tp)
+                    if last is not None:  # Faust's rule: a record before the read offset is dropped
+                        recs = [r for r in recs if r.offset >= last]
+                    if not recs:
+                        continue
+                    if tp.topic in app.batch_topics:
+                        batch.extend(recs)
+                        set_read_offset(tp, recs[-1].offset)
+                        continue
+                    for record in recs:  # Faust's path, one message at a time
+                        if not self.flow_active or app.consumer_generation_id != generation:
+                            break
+                        await self.wait_first(callback(to_message(tp, record)), self.suspend_flow.wait())
+                        set_read_offset(tp, record.offset)
+                if batch and app.batch_handler is not None:
+                    await app.batch_handler(generation, batch)
+                self.diag.unset_flag(CONSUMER_FETCHING)
+        except self.consumer_stopped_errors:
+            if self.transport.app.should_stop:
+                self.log.info("Broker stopped consumer, shutting down...")
+                return
+            raise
+        except asyncio.CancelledError:
+            if self.transport.app.should_stop:
+                self.log.info("Consumer shutting down for user cancel.")
+                return
+            raise
+        except Exception:
+            self.log.exception("Drain messages raised")
+            raise
+        finally:
+            self.diag.unset_flag(CONSUMER_FETCHING)
+
+
+class BatchTransport(faust_aiokafka.Transport):
+    Consumer = BatchConsumer
+
+
+class BatchApp(faust.App):
+    """A Faust app whose consumer hands ``batch_topics`` to ``batch_handler`` (see module doc)."""
+
+    batch_topics: frozenset[str] = frozenset()
+    batch_handler: BatchHandler | None = None
+
+    def _new_transport(self):
+        return BatchTransport(self.conf.broker_consumer, self)
