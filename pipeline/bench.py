@@ -1,14 +1,22 @@
-"""``micromoments bench``: throughput of the same input through three loops, in one run.
+"""``micromoments bench``: throughput, latency, memory and scaling of the pipeline on a real broker.
 
-(a) raw aiokafka consume -> produce passthrough (no work: the ceiling of a Python consumer),
-(b) raw aiokafka doing the pipeline's work (``StreamEngine``: validation, sessions, features,
-    prediction, moments) without Faust — the ceiling for this work in one process,
-(c) the full worker (``micromoments worker``: Faust agents, table, moments to the action topics).
+Parts (``--only`` picks some; default all):
 
-Each loop reads the same preloaded records (simulated electronics-en traffic) from its own topics
-on the broker at ``MOMENTS_KAFKA_BOOTSTRAP`` (or a local broker it starts), and results go to
-``bench/results.json``. Repeats give min and median. Latency at offered rates, RSS with 100k live
-sessions and 2-worker scaling are not measured yet (null in the results).
+throughput  the same preloaded records (simulated electronics-en traffic) read three ways:
+            (a) raw aiokafka consume -> produce passthrough (no work: the ceiling of a Python consumer),
+            (b) raw aiokafka doing the pipeline's work (``StreamEngine``: validation, sessions, features,
+                prediction, moments) without Faust, state in a dict,
+            (c) the full worker (``micromoments worker``: Faust agents, users table with changelog, moments
+                to the action topics) with the ClickHouse sink (``micromoments sink``, embedded chDB)
+                running beside it. Events/s of the worker process; the sink's catch-up is reported.
+latency     event -> moment latency p50/p95/p99 at offered 1k and 5k ev/s and at saturation
+            (see ``pipeline.bench_latency``).
+rss         resident memory of a worker holding 100k live sessions.
+scale       one worker vs two workers in one group on 4-partition topics.
+
+Results go to ``bench/results.json`` (parts not run keep their previous values) with PNG plots next
+to it; a summary table is printed. ``--repeats`` repeats every part (min and median reported).
+The broker is ``MOMENTS_KAFKA_BOOTSTRAP`` (``make bench`` starts a local one).
 """
 
 from __future__ import annotations
@@ -18,22 +26,32 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from pipeline.bench_latency import say
+from pipeline.bench_procs import accounted, wait_until
 from pipeline.config import Settings, get_settings
-from pipeline.engine import InRecord, StreamEngine
+from pipeline.engine import (
+    ANALYTICS_EVENTS_TOPIC,
+    ANALYTICS_METRICS_TOPIC,
+    ANALYTICS_MOMENTS_TOPIC,
+    ANALYTICS_SESSIONS_TOPIC,
+    InRecord,
+    StreamEngine,
+)
 from pipeline.feed import produce, records_from_lines
 from pipeline.topics import ensure_topics
 
 INPUTS = ("events.clickstream", "events.search", "events.location", "feedback", "ref.venues")
+ANALYTICS = (ANALYTICS_EVENTS_TOPIC, ANALYTICS_MOMENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC, ANALYTICS_METRICS_TOPIC)
+PARTS = ("throughput", "latency", "rss", "scale")
+TARGETS = {"pipeline_eps": 5000, "ratio_same_work": 0.5, "p99_at_1k_ms": 50, "rss_mb": 400, "scale_ratio": 1.6}
 
 
 def scenario_records(n_events: int, seed: int = 1) -> list:
@@ -43,6 +61,8 @@ def scenario_records(n_events: int, seed: int = 1) -> list:
     lines = simulate("electronics-en", sessions, seed=seed, bad_share=0.0).lines
     return records_from_lines(lines)[:n_events]
 
+
+# --- (a) and (b): raw aiokafka ---------------------------------------------------------------------
 
 async def _consume_all(bootstrap: str, prefix: str, total: int, handle) -> float:
     """Read every input record of ``prefix`` once with a group-less consumer; returns seconds."""
@@ -90,44 +110,58 @@ async def same_work(bootstrap: str, prefix: str, total: int, settings: Settings)
     return total / await _consume_all(bootstrap, prefix, total, handle)
 
 
-def full_pipeline(bootstrap: str, prefix: str, total: int, data_dir: Path, partitions: int) -> float:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOMENTS_")}
-    env.update(MOMENTS_KAFKA_BOOTSTRAP=bootstrap, MOMENTS_TOPIC_PREFIX=prefix, MOMENTS_APP_ID=f"bench-{prefix[:-1]}",
-               MOMENTS_PARTITIONS=str(partitions), MOMENTS_DATA_DIR=str(data_dir), MOMENTS_WEB_PORT=str(port))
-    log = open(data_dir / "worker.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
+# --- (c): the worker (and the sink) ----------------------------------------------------------------
+
+async def _end_offsets(bootstrap: str, topics: list[str], partitions: int) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
     try:
-        first = None
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"worker died, see {data_dir / 'worker.log'}")
-            stats = _stats(port)
-            done = sum(v for k, v in (stats or {}).items() if k.startswith("in:"))
-            if first is None and done > 0:
-                first = (time.perf_counter(), done)
-            if done >= total and first is not None:
-                return (done - first[1]) / max(1e-9, time.perf_counter() - first[0])
-            time.sleep(0.2)
+        ends = await consumer.end_offsets([TopicPartition(t, p) for t in topics for p in range(partitions)])
+        return sum(ends.values())
     finally:
-        proc.terminate()
-        proc.wait(30)
+        await consumer.stop()
 
 
-def _stats(port: int) -> dict | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/stats/", timeout=2) as r:
-            return json.loads(r.read())["stats"]
-    except OSError:
-        return None
+def full_pipeline(settings: Settings, prefix: str, total: int, partitions: int, with_sink: bool) -> tuple[float, dict]:
+    """Events/s of one worker over ``total`` preloaded records; the sink's catch-up if it ran."""
+    app_id = f"bench-{prefix[:-1]}"
+    with tempfile.TemporaryDirectory(prefix="mmbench-") as tmp:
+        from pipeline.bench_procs import SinkProc, WorkerProc
 
+        sink = SinkProc(settings.kafka_bootstrap, prefix, partitions, Path(tmp) / "sink", app_id) if with_sink else None
+        worker = WorkerProc(settings.kafka_bootstrap, prefix, partitions, Path(tmp) / "worker", app_id)
+        procs = [worker] + ([sink.start()] if sink else [])
+        try:
+            worker.start()
+            first: list[tuple[float, int]] = []
+            last = [time.monotonic()]
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+            def finished():
+                done = accounted(worker.stats())
+                now = time.perf_counter()
+                if not first and done > 0:
+                    first.append((now, done))
+                if time.monotonic() - last[0] > 10:
+                    last[0] = time.monotonic()
+                    say(f"pipeline: {done:,}/{total:,}")
+                return done >= total and (now, done)
+            end, done = wait_until(finished, procs, 3600, "the worker to account for every record")
+            eps = (done - first[0][1]) / max(1e-9, end - first[0][0])
+            worker.stop()
+            sink_info: dict = {"included": False}
+            if sink is not None:
+                expected = asyncio.run(_end_offsets(settings.kafka_bootstrap, [prefix + t for t in ANALYTICS],
+                                                    partitions))
+                wait_until(lambda: (sink.stats() or {}).get("records", 0) >= expected, [sink], 600,
+                           f"the sink to read {expected:,} analytics records")
+                stats = sink.stats() or {}
+                sink_info = {"included": True, "records": expected,
+                             "rows": sum(v for k, v in stats.items() if k.startswith("rows:")),
+                             "lag_s": round(time.perf_counter() - end, 1)}
+            return eps, sink_info
+        finally:
+            for p in procs:
+                p.stop()
 
 
 async def _preload(settings: Settings, prefix: str, records: list) -> None:
@@ -135,50 +169,166 @@ async def _preload(settings: Settings, prefix: str, records: list) -> None:
     await produce(settings.kafka_bootstrap, records, prefix=prefix)
 
 
-def run(n_events: int, repeats: int, partitions: int, out: Path) -> dict:
-    settings = get_settings().model_copy(update={"partitions": partitions})
-    records = scenario_records(n_events)
+def throughput(settings: Settings, records: list, repeats: int, partitions: int, with_sink: bool) -> dict:
     total = len(records)
-    results: dict[str, list[float]] = {"passthrough_eps": [], "same_work_eps": [], "pipeline_eps": []}
+    runs: dict[str, list[float]] = {"passthrough_eps": [], "same_work_eps": [], "pipeline_eps": []}
+    sinks = []
     for i in range(repeats):
         prefix = f"bench{uuid.uuid4().hex[:6]}."
+        say(f"throughput run {i + 1}/{repeats}: preloading {total:,} records")
         asyncio.run(_preload(settings, prefix, records))
-        results["passthrough_eps"].append(asyncio.run(passthrough(settings.kafka_bootstrap, prefix, total)))
-        results["same_work_eps"].append(asyncio.run(same_work(settings.kafka_bootstrap, prefix, total, settings)))
-        with tempfile.TemporaryDirectory() as tmp:
-            results["pipeline_eps"].append(full_pipeline(settings.kafka_bootstrap, prefix, total, Path(tmp), partitions))
-        print(f"run {i + 1}/{repeats}: " + ", ".join(f"{k} {v[-1]:,.0f}" for k, v in results.items()), file=sys.stderr)
-    summary = {k: {"min": round(min(v)), "median": round(statistics.median(v)), "runs": [round(x) for x in v]}
-               for k, v in results.items()}
-    med = {k: v["median"] for k, v in summary.items()}
-    doc = {
-        "events": total, "repeats": repeats, "partitions": partitions, **summary,
-        "ratio_passthrough": round(med["pipeline_eps"] / med["passthrough_eps"], 3),
-        "ratio_same_work": round(med["pipeline_eps"] / med["same_work_eps"], 3),
-        "latency_ms": None, "rss_mb": None, "scale_2_workers": None,
-        "note": "latency at offered rates, RSS with 100k sessions and 2-worker scaling: not measured yet",
-    }
+        runs["passthrough_eps"].append(asyncio.run(passthrough(settings.kafka_bootstrap, prefix, total)))
+        say(f"(a) passthrough {runs['passthrough_eps'][-1]:,.0f} ev/s; (b) same work ...")
+        runs["same_work_eps"].append(asyncio.run(same_work(settings.kafka_bootstrap, prefix, total, settings)))
+        say(f"(b) same work {runs['same_work_eps'][-1]:,.0f} ev/s; (c) worker" + (" + sink" if with_sink else ""))
+        eps, sink = full_pipeline(settings, prefix, total, partitions, with_sink)
+        runs["pipeline_eps"].append(eps)
+        sinks.append(sink)
+        say(f"run {i + 1}/{repeats}: " + ", ".join(f"{k} {v[-1]:,.0f}" for k, v in runs.items()))
+    out: dict = {k: min_median(v) for k, v in runs.items()}
+    med = {k: v["median"] for k, v in out.items()}
+    out.update(events=total, repeats=repeats, partitions=partitions,
+               ratio_passthrough=round(med["pipeline_eps"] / med["passthrough_eps"], 3),
+               ratio_same_work=round(med["pipeline_eps"] / med["same_work_eps"], 3),
+               sink={**sinks[-1], "lag_s_runs": [s["lag_s"] for s in sinks]} if with_sink else sinks[-1])
+    return out
+
+
+# --- aggregation ---------------------------------------------------------------------------------
+
+def min_median(values: list[float]) -> dict:
+    return {"min": round(min(values)), "median": round(statistics.median(values)), "runs": [round(x) for x in values]}
+
+
+def merge_latency(runs: list[dict[str, dict]]) -> dict:
+    """Per offered rate: the median over runs of each end-to-end percentile, plus every run."""
+    out: dict = {"what": "produce -> moment received by a consumer of moments.* (end to end), ms; "
+                         "worker_* = the moment's own latency_ms (record timestamp -> decision)"}
+    for label in runs[0]:
+        per = [r[label] for r in runs]
+        agg = {}
+        for q in ("p50", "p95", "p99"):
+            e2e = [p["e2e"][q] for p in per if p["e2e"][q] is not None]
+            own = [p["worker"][q] for p in per if p["worker"][q] is not None]
+            agg[q] = round(statistics.median(e2e), 1) if e2e else None
+            agg[f"worker_{q}"] = round(statistics.median(own), 1) if own else None
+        agg["offered_eps"] = per[0]["offered_eps"]
+        agg["runs"] = per
+        out[label] = agg
+    return out
+
+
+def run(args: argparse.Namespace) -> dict:
+    parts = PARTS if not args.only else tuple(p.strip() for p in args.only.split(",") if p.strip())
+    bad = [p for p in parts if p not in PARTS]
+    if bad:
+        raise SystemExit(f"unknown part(s) {bad}; choose from {', '.join(PARTS)}")
+    q = args.quick
+    n_events = args.events or (20_000 if q else 200_000)
+    seconds = args.latency_seconds or (8.0 if q else 30.0)
+    users = args.rss_users or (10_000 if q else 100_000)
+    scale_events = args.scale_events or (20_000 if q else 200_000)
+    settings = get_settings().model_copy(update={"partitions": args.partitions})
+    out: Path = args.out
+    doc = json.loads(out.read_text()) if out.exists() else {}
+    doc.pop("note", None)
+    doc.setdefault("parts", {})
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+    doc["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    if "throughput" in parts:
+        records = scenario_records(n_events)
+        doc.update(throughput(settings, records, args.repeats, args.partitions, not args.no_sink))
+        doc["parts"]["throughput"] = {"at": stamp, "events": len(records), "repeats": args.repeats}
+    if "latency" in parts:
+        from pipeline.bench_latency import latency
+
+        rates = [1000.0, 5000.0, None]
+        need = 1000 + int(5000 * seconds)
+        records = scenario_records(need, seed=2)
+        runs = [latency(settings, records, rates, seconds, args.partitions) for _ in range(args.repeats)]
+        doc["latency_ms"] = merge_latency(runs)
+        doc["parts"]["latency"] = {"at": stamp, "seconds": seconds, "repeats": args.repeats}
+    if "rss" in parts:
+        from pipeline.bench_latency import live_session_records, live_sessions
+
+        records = live_session_records(users, scenario_records(20_000, seed=3))
+        runs = [live_sessions(settings, records, args.partitions) for _ in range(args.repeats)]
+        doc["rss_mb"] = {**min_median([r["rss_mb"] for r in runs]), "users": users,
+                         "open_sessions": runs[-1]["open_sessions"], "details": runs}
+        doc["parts"]["rss"] = {"at": stamp, "users": users, "repeats": args.repeats}
+    if "scale" in parts:
+        from pipeline.bench_latency import scale
+
+        records = scenario_records(scale_events, seed=4)
+        runs = [scale(settings, records, 4) for _ in range(args.repeats)]
+        one, two = min_median([r["one_eps"] for r in runs]), min_median([r["two_eps"] for r in runs])
+        doc["scale_2_workers"] = {"one_eps": one["median"], "two_eps": two["median"],
+                                  "ratio": round(two["median"] / one["median"], 2), "partitions": 4,
+                                  "events": len(records), "runs": runs}
+        doc["parts"]["scale"] = {"at": stamp, "events": len(records), "repeats": args.repeats}
+    for key in ("latency_ms", "rss_mb", "scale_2_workers"):
+        doc.setdefault(key, None)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(doc, indent=2) + "\n")
+    from pipeline.bench_plots import plot
+
+    doc["_plots"] = [str(p) for p in plot(doc, out.parent)]
     return doc
 
 
+def summary(doc: dict) -> str:
+    lines = []
+    if isinstance(doc.get("pipeline_eps"), dict):
+        lines.append(f"{'throughput (' + format(doc['events'], ',') + ' events)':<34}{'min ev/s':>10}{'median ev/s':>13}")
+        for key, label in (("passthrough_eps", "(a) aiokafka passthrough"), ("same_work_eps", "(b) aiokafka same work"),
+                           ("pipeline_eps", "(c) Faust worker")):
+            lines.append(f"  {label:<32}{doc[key]['min']:>10,}{doc[key]['median']:>13,}")
+        lines.append(f"  c/a = {doc['ratio_passthrough']}, c/b = {doc['ratio_same_work']} (target c/b >= 0.5); "
+                     f"floor 5,000 ev/s: {'met' if doc['pipeline_eps']['median'] >= 5000 else 'NOT met'}")
+        sink = doc.get("sink") or {}
+        if sink.get("included"):
+            lines.append(f"  sink (chDB) ran beside the worker: {sink['records']:,} analytics records, "
+                         f"caught up {sink['lag_s']} s after the worker")
+    lat = doc.get("latency_ms")
+    if lat:
+        lines.append(f"{'latency produce->moment, ms':<34}{'p50':>8}{'p95':>9}{'p99':>9}   worker p99")
+        for label, v in lat.items():
+            if isinstance(v, dict):
+                name = f"{int(label):,} ev/s offered" if label.isdigit() else label
+                lines.append(f"  {name:<32}{v['p50']!s:>8}{v['p95']!s:>9}{v['p99']!s:>9}   {v['worker_p99']}")
+        p99 = (lat.get("1000") or {}).get("p99")
+        if p99 is not None:
+            lines.append(f"  p99 at 1k ev/s <= 50 ms: {'met' if p99 <= 50 else 'NOT met'}")
+    rss = doc.get("rss_mb")
+    if rss:
+        lines.append(f"RSS with {rss['users']:,} live sessions: {rss['median']} MiB median (min {rss['min']}); "
+                     f"<= 400 MiB: {'met' if rss['median'] <= 400 else 'NOT met'}")
+    sc = doc.get("scale_2_workers")
+    if sc:
+        lines.append(f"2 workers / 1 worker (4 partitions): {sc['two_eps']:,} / {sc['one_eps']:,} ev/s = "
+                     f"{sc['ratio']} x; >= 1.6: {'met' if sc['ratio'] >= 1.6 else 'NOT met'}")
+    return "\n".join(lines)
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
-    doc = run(args.events, args.repeats, args.partitions, args.out)
-    print(f"{'loop':<28}{'min ev/s':>12}{'median ev/s':>14}")
-    for key, label in (("passthrough_eps", "(a) aiokafka passthrough"), ("same_work_eps", "(b) aiokafka same work"),
-                       ("pipeline_eps", "(c) full Faust pipeline")):
-        print(f"{label:<28}{doc[key]['min']:>12,}{doc[key]['median']:>14,}")
-    print(f"c/a = {doc['ratio_passthrough']}, c/b = {doc['ratio_same_work']}  ({doc['events']:,} events, "
-          f"{doc['partitions']} partitions, results in {args.out})")
+    doc = run(args)
+    print(summary(doc))
+    print(f"results in {args.out}" + (f", plots {', '.join(doc['_plots'])}" if doc.get("_plots") else ""))
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bench", help="throughput: aiokafka passthrough vs same work vs the Faust pipeline",
+    p = sub.add_parser("bench", help="throughput, latency, RSS and 2-worker scaling of the pipeline",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--events", type=int, default=200_000, help="records to preload (default 200,000)")
-    p.add_argument("--repeats", type=int, default=1, help="repeat the three loops (min and median reported)")
-    p.add_argument("--partitions", type=int, default=1, help="partitions of each input topic")
+    p.add_argument("--only", help=f"comma-separated parts to run: {','.join(PARTS)} (default: all)")
+    p.add_argument("--quick", action="store_true",
+                   help="small sizes for development (20k events, 8 s per rate, 10k sessions, 20k for scaling)")
+    p.add_argument("--events", type=int, help="records for the throughput part (default 200,000)")
+    p.add_argument("--repeats", type=int, default=1, help="repeat each part (min and median reported)")
+    p.add_argument("--partitions", type=int, default=1, help="partitions of each topic (throughput, latency, rss)")
+    p.add_argument("--no-sink", action="store_true", help="run (c) without the ClickHouse sink beside the worker")
+    p.add_argument("--latency-seconds", type=float, help="seconds of traffic per offered rate (default 30)")
+    p.add_argument("--rss-users", type=int, help="distinct users with a live session (default 100,000)")
+    p.add_argument("--scale-events", type=int, help="records for the 1-vs-2 worker part (default 200,000)")
     p.add_argument("--out", type=Path, default=Path("bench/results.json"))
     p.set_defaults(func=_cmd_bench)

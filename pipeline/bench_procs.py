@@ -1,0 +1,156 @@
+"""Processes the benchmark runs: ``micromoments worker`` and ``micromoments sink`` subprocesses.
+
+Each gets an isolated deployment on the broker (its own topic prefix, app id / consumer group,
+data dir and free web port); the benchmark reads their ``/stats`` pages and, for the worker,
+its resident memory from ``/proc/<pid>/status``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def vm_kb(status_text: str, field: str = "VmRSS") -> int | None:
+    """A ``Vm*`` line of ``/proc/<pid>/status`` in kB (``VmRSS:  123456 kB`` -> 123456)."""
+    for line in status_text.splitlines():
+        name, _, rest = line.partition(":")
+        if name == field:
+            parts = rest.split()
+            if parts and parts[0].isdigit():
+                return int(parts[0]) * (1024 if parts[1:2] == ["MB"] else 1)
+    return None
+
+
+def accounted(stats: dict) -> int:
+    """Inputs the worker has finished: processed + duplicates + DLQ + venue records."""
+    return sum(stats.get(k, 0) for k in ("processed", "duplicate", "dlq", "venues"))
+
+
+def _clean_env(**moments: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOMENTS_")}
+    env.update({f"MOMENTS_{k.upper()}": v for k, v in moments.items()})
+    return env
+
+
+class _Proc:
+    """A ``micromoments`` sub-command in a subprocess, output to a log file in ``data_dir``."""
+
+    command: str = ""
+
+    def __init__(self, bootstrap: str, prefix: str, partitions: int, data_dir: Path, app_id: str,
+                 name: str, extra_env: dict[str, str] | None = None) -> None:
+        self.data_dir = data_dir
+        self.log_path = data_dir / f"{name}.log"
+        self.env = _clean_env(kafka_bootstrap=bootstrap, topic_prefix=prefix, app_id=app_id,
+                              partitions=str(partitions), data_dir=str(data_dir), **(extra_env or {}))
+        self.proc: subprocess.Popen | None = None
+
+    def start(self):
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "pipeline", self.command], env=self.env,
+                                         stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def check_alive(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            raise RuntimeError(f"{self.command} died, see {self.log_path}:\n{self.log_tail()}")
+
+    def log_tail(self, n: int = 15) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class WorkerProc(_Proc):
+    command = "worker"
+
+    def __init__(self, bootstrap: str, prefix: str, partitions: int, data_dir: Path, app_id: str,
+                 name: str = "worker", extra_env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        super().__init__(bootstrap, prefix, partitions, data_dir, app_id, name,
+                         {"web_port": str(self.port), **(extra_env or {})})
+
+    def page(self) -> dict | None:
+        """The ``/stats/`` page (stats, held, open_sessions, assigned), or None while it is not up."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/stats/", timeout=5) as r:
+                return json.loads(r.read())
+        except (OSError, ValueError):
+            return None
+
+    def stats(self) -> dict:
+        page = self.page()
+        return page["stats"] if page else {}
+
+    def rss_mb(self) -> tuple[float, float]:
+        """(resident, peak resident) memory of the worker process in MiB."""
+        text = Path(f"/proc/{self.pid}/status").read_text()
+        return (vm_kb(text, "VmRSS") or 0) / 1024.0, (vm_kb(text, "VmHWM") or 0) / 1024.0
+
+
+class SinkProc(_Proc):
+    """The ClickHouse sink (embedded chDB in its data dir); its endpoint picks a free port."""
+
+    command = "sink"
+
+    def __init__(self, bootstrap: str, prefix: str, partitions: int, data_dir: Path, app_id: str) -> None:
+        super().__init__(bootstrap, prefix, partitions, data_dir, app_id, "sink", {"sink_port": "0"})
+
+    def stats(self) -> dict | None:
+        """The sink's counters (records read, rows inserted per table, ...), None while it is not up."""
+        try:
+            url = json.loads((self.data_dir / "sink.endpoint").read_text())["url"]
+            with urllib.request.urlopen(url + "/stats", timeout=5) as r:
+                return json.loads(r.read())["stats"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+
+def wait_until(predicate, procs: list[_Proc], timeout: float, what: str, every: float = 0.2):
+    """Poll ``predicate()`` until it returns something truthy; fail if a process dies or on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for p in procs:
+            p.check_alive()
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            tails = "\n".join(p.log_tail() for p in procs)
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}\n{tails}")
+        time.sleep(every)

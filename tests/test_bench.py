@@ -1,0 +1,99 @@
+"""The benchmark's pure helpers: percentiles, /proc status parsing, synthesized live sessions."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from pipeline.bench import merge_latency, min_median, summary
+from pipeline.bench_latency import (
+    SESSION_WINDOW_MS,
+    event_ids,
+    live_session_records,
+    percentile,
+    summarize_ms,
+)
+from pipeline.bench_procs import accounted, vm_kb
+from pipeline.feed import Record, records_from_lines
+from pipeline.state import SESSION_GAP_MS
+from schemas import Rejection, decode
+from schemas.decode import VENUES_TOPIC
+
+
+def test_percentiles_interpolate_between_ranks():
+    values = [float(v) for v in range(1, 101)]  # 1..100
+    assert percentile(values, 50) == pytest.approx(50.5)
+    assert percentile(values, 99) == pytest.approx(99.01)
+    assert percentile([7.0], 95) == 7.0
+    assert summarize_ms([30.0, 10.0, 20.0]) == {"n": 3, "p50": 20.0, "p95": 29.0, "p99": 29.8, "max": 30.0}
+    assert summarize_ms([])["p99"] is None
+    with pytest.raises(ValueError):
+        percentile([], 50)
+
+
+def test_vm_fields_of_proc_status():
+    status = "Name:\tpython\nVmPeak:\t  900000 kB\nVmHWM:\t  410000 kB\nVmRSS:\t  397312 kB\nThreads:\t5\n"
+    assert vm_kb(status, "VmRSS") == 397312
+    assert vm_kb(status, "VmHWM") == 410000
+    assert vm_kb(status, "VmSwap") is None
+
+
+def test_accounted_counts_finished_inputs_only():
+    stats = {"in:events.search": 10, "processed": 6, "duplicate": 1, "dlq": 2, "venues": 1, "moment:buy": 3}
+    assert accounted(stats) == 10
+
+
+def _templates() -> list[Record]:
+    venue = Record(VENUES_TOPIC, b"V1", orjson.dumps({"venue_id": "V1", "name": "Shop", "lat": 1.0, "lon": 2.0,
+                                                     "kind": "store"}))
+    lines = [
+        {"topic": "events.search", "event_id": "a1", "user_id": "u", "session_id": "s1", "ts": 1000,
+         "query": "best tv 2025"},
+        {"topic": "events.clickstream", "event_id": "a2", "user_id": "u", "session_id": "s1", "ts": 2000,
+         "type": "page_view", "url": "/tv/compare"},
+        {"topic": "feedback", "event_id": "a3", "user_id": "u", "session_id": "s1", "ts": 2500, "moment": "know"},
+        {"topic": "events.clickstream", "event_id": "a4", "user_id": "u", "session_id": "s1", "ts": 3000,
+         "type": "add_to_cart", "url": "/tv/x1", "product_id": "X1"},
+        {"topic": "events.search", "event_id": "b1", "user_id": "w", "session_id": "s2", "ts": 1000,
+         "query": "store near me"},
+    ]
+    return [venue, *records_from_lines([orjson.dumps(x) for x in lines])]
+
+
+def test_live_sessions_are_distinct_valid_and_stay_open():
+    records = live_session_records(500, _templates(), per_user=3)
+    assert records[0].topic == VENUES_TOPIC and sum(r.topic == VENUES_TOPIC for r in records) == 1
+    events = records[1:]
+    assert len(events) == 500 * 3  # only the 3-event session is a template; feedback is skipped
+    assert {r.topic for r in events} == {"events.search", "events.clickstream"}
+    users: dict[str, list[int]] = {}
+    for r in events:
+        msg = decode(r.topic, r.value, r.key)
+        assert not isinstance(msg, Rejection), msg
+        assert r.key == msg.user_id.encode()
+        users.setdefault(msg.user_id, []).append(msg.ts)
+    assert len(users) == 500
+    ts = [t for r in events for t in [orjson.loads(r.value)["ts"]]]
+    assert ts == sorted(ts)  # event-time order
+    # the stream ends less than a session gap after every user's last event: nothing expires
+    assert max(ts) - min(max(v) for v in users.values()) < SESSION_GAP_MS
+    assert max(ts) - min(ts) < SESSION_WINDOW_MS
+    assert len(event_ids(records)) == len(events)
+
+
+def test_event_ids_keep_the_first_send_of_a_duplicate():
+    recs = [Record("events.search", b"u", b'{"event_id": "e1"}'), Record("events.search", b"u", b"not json"),
+            Record("events.search", b"u", b'{"event_id": "e1"}'), Record(VENUES_TOPIC, b"v", b'{"event_id": "x"}')]
+    assert event_ids(recs) == {"e1": 0}
+
+
+def test_latency_runs_merge_to_medians_and_the_summary_names_unmet_targets():
+    def run(p99):
+        e2e = {"n": 10, "p50": 10.0, "p95": 20.0, "p99": p99, "max": p99}
+        return {"1000": {"offered_eps": 1000.0, "e2e": e2e, "worker": e2e}}
+    merged = merge_latency([run(30.0), run(90.0), run(60.0)])
+    assert merged["1000"]["p99"] == 60.0 and merged["1000"]["worker_p99"] == 60.0
+    assert len(merged["1000"]["runs"]) == 3
+    assert min_median([3.0, 1.0, 2.0]) == {"min": 1, "median": 2, "runs": [3, 1, 2]}
+    text = summary({"latency_ms": merged, "rss_mb": {"users": 100_000, "median": 450.0, "min": 440.0}})
+    assert "p99 at 1k ev/s <= 50 ms: NOT met" in text and "<= 400 MiB: NOT met" in text
