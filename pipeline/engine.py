@@ -132,12 +132,17 @@ class StreamEngine:
     def commit_positions(self) -> dict[Source, int]:
         """Per input partition, the offset up to which everything is done (the Kafka commit):
         the oldest record the merge still holds, else the sequencer's position."""
+        positions = self.sequencer.positions()
         held = {src: item[2].offset for src, item in self.merge.oldest_held().items()}
+        first: set[Source] = set()
         for _, _, rec in self._ready:  # in offset order per source, older than what the merge holds
             src = (rec.topic, rec.partition)
-            if held.get(src, rec.offset + 1) > rec.offset:
+            if src not in first:
+                first.add(src)
                 held[src] = rec.offset
-        return {src: held.get(src, pos) for src, pos in self.sequencer.positions().items()}
+                if len(first) == len(positions):
+                    break
+        return {src: held.get(src, pos) for src, pos in positions.items()}
 
     def forget_held(self) -> None:
         """Drop records not yet processed (after a rebalance they are read again)."""
@@ -225,7 +230,7 @@ class StreamEngine:
             for m in outcome.moments:
                 self.stats[f"moment:{m.moment}"] += 1
                 self.latencies_ms.append(m.latency_ms)
-                payload = orjson.dumps(m.model_dump(mode="json"))
+                payload = m.model_dump_json().encode()  # pydantic's serializer: no dict copy
                 result.sends.append(OutRecord(moment_topic(m.moment), key, payload))
                 if outcome.analytics:
                     result.sends.append(OutRecord(ANALYTICS_MOMENTS_TOPIC, key, payload))
