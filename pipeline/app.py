@@ -56,7 +56,7 @@ app = BatchApp(
     datadir=str(settings.data_dir / "faust"),
     topic_partitions=settings.partitions,
     topic_replication_factor=settings.replication_factor,
-    producer_linger=0.005,  # FAUST-NOTES pitfall 2: linger 0 sends one request per message
+    producer_linger=0.0,  # results are sent in bursts of a batch: they share requests without lingering
     producer_max_batch_size=256 * 1024,  # per partition and request (default 16 KiB)
     producer_partitioner=CachedPartitioner(),  # same partitions as the default, cheaper
     broker_session_timeout=10,  # pitfall 8: fast group joins
@@ -209,7 +209,7 @@ async def _forget_held_events(app, revoked, **kwargs) -> None:
     (maybe this worker again) reads those records from the committed offsets."""
     global _assignment
     async with _lock:
-        await _commit(force=True)  # what is done stays done for the next owner
+        await _commit()  # what is done stays done for the next owner
         engine.forget_held()
         _committed.clear()
         _assignment = frozenset()
@@ -230,7 +230,7 @@ def _current(generation: int, records: list) -> list[InRecord]:
 
 
 async def _deliver(result: BatchResult) -> None:
-    """Send a batch's results (the producer batches them, linger 5 ms); ``_commit`` flushes them,
+    """Send a batch's results (the producer sends them as one burst); ``_commit`` flushes them,
     then writes the users' states, then commits the input offsets."""
     send = app.producer._ensure_producer().send  # aiokafka's, without Faust's wrapper per record
     for out in result.sends:
@@ -241,35 +241,54 @@ async def _deliver(result: BatchResult) -> None:
         log.warning("offsets from %s of %s[%d] were not delivered: reading them again", offset, topic, partition)
         await app.consumer.seek(TP(PREFIX + topic, partition), offset)
         engine.stats["reread_requests"] += 1
-    await _commit()
+    _commit_soon()
     _checkpoint()
 
 
 _committed: dict = {}
 _last_commit = 0.0
+_commit_lock = asyncio.Lock()
+_commit_task: asyncio.Future | None = None
 
 
-async def _commit(force: bool = False) -> None:
-    """Commit what the engine has finished (see ``StreamEngine.commit_positions``).
-
-    Faust's own ack-based commits are not used: records re-delivered after a seek were
-    acknowledged twice and stalled them. Offsets are committed at most every 0.5 s.
-    """
-    global _last_commit
-    if not force and time.monotonic() - _last_commit < 0.5:
+def _commit_soon() -> None:
+    """Every 0.5 s a commit (``_commit``) in the background: batches go on meanwhile."""
+    global _last_commit, _commit_task
+    if time.monotonic() - _last_commit < 0.5 or _commit_lock.locked():
         return
     _last_commit = time.monotonic()
-    producer = app.producer
-    await producer.flush()  # the results of every batch so far are on the broker ...
-    changelog = users.changelog_topic.get_topic_name()
-    send = producer._ensure_producer().send
-    for key, value in store.save():  # ... before the states that mark their records as done
-        await send(changelog, value, key=key)
-    await producer.flush()  # ... and the states before the offsets
-    todo = {TP(PREFIX + t, p): off for (t, p), off in engine.commit_positions().items()
-            if _committed.get((t, p)) != off}
-    if todo and await app.consumer._commit(todo):
-        _committed.update({(tp.topic[len(PREFIX):], tp.partition): off for tp, off in todo.items()})
+    _commit_task = asyncio.ensure_future(_commit())
+    _commit_task.add_done_callback(_commit_failed)
+
+
+def _commit_failed(task: asyncio.Future) -> None:
+    if not task.cancelled() and task.exception() is not None:  # the next commit tries again
+        log.error("commit failed: %r", task.exception())
+
+
+async def _commit() -> None:
+    """Commit what the engine has finished (see ``StreamEngine.commit_positions``).
+
+    A snapshot of the positions and of the states written so far is taken first (nothing runs
+    in between); then the producer is flushed, so every result sent up to the snapshot is on
+    the broker; then the states go to the changelog and are flushed; then the offsets are
+    committed. Batches processed meanwhile read the states from the table (already set) and
+    are committed by the next commit. Faust's own ack-based commits are not used: records
+    re-delivered after a seek were acknowledged twice and stalled them.
+    """
+    async with _commit_lock:  # one at a time; a forced commit waits for the one in flight
+        positions = engine.commit_positions()
+        states = store.save()
+        producer = app.producer
+        await producer.flush()  # the results up to the snapshot are on the broker ...
+        changelog = users.changelog_topic.get_topic_name()
+        send = producer._ensure_producer().send
+        for key, value in states:  # ... before the states that mark their records as done
+            await send(changelog, value, key=key)
+        await producer.flush()  # ... and the states before the offsets
+        todo = {TP(PREFIX + t, p): off for (t, p), off in positions.items() if _committed.get((t, p)) != off}
+        if todo and await app.consumer._commit(todo):
+            _committed.update({(tp.topic[len(PREFIX):], tp.partition): off for tp, off in todo.items()})
 
 
 _last_checkpoint = time.monotonic()
@@ -317,7 +336,7 @@ async def process_events(stream):
                     await _deliver(engine.tick(_caught_up, time.time() * 1000.0))
                 await asyncio.sleep(0)
     finally:  # stopping: the consumer still runs, so the last positions can be committed
-        await _commit(force=True)
+        await _commit()
 
 
 @app.task
@@ -337,9 +356,14 @@ async def release_waiting():
 
 @app.timer(10.0)
 async def expire_sessions():
-    """Close idle sessions (event time) and hand them to the sink's sessions table."""
-    async with _lock:
-        await _deliver(engine.expire_sessions())
+    """Close idle sessions (event time) and hand them to the sink's sessions table: in slices
+    of a few milliseconds, so that batches go on in between."""
+    while True:
+        async with _lock:
+            await _deliver(engine.expire_sessions(budget=5_000))
+        if not engine.expiring():
+            break
+        await asyncio.sleep(0)
 
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"

@@ -86,7 +86,8 @@ class StreamEngine:
         self.watermark_ms: dict[int, int] = {}  # per partition: max event time released
         #: users with an open session: user id -> (partition, last event time); drives expiry
         self.open_users: dict[str, tuple[int, int]] = {}
-        self._seeded = False
+        self._seed: deque[str] | None = None  # users of the recovered table still to look at
+        self._expiring: deque[tuple[str, tuple[int, int]]] = deque()  # the current expiry round
         self.latencies_ms: list[float] = []  # of moments published since the last drain (metrics)
         #: released by the merge in order, not processed yet: a tick processes at most
         #: ``max_per_tick`` (a merge that waited for a lagging partition can release tens of
@@ -241,30 +242,52 @@ class StreamEngine:
         for user_id, state in touched.items():
             self.store[user_id] = state.to_json()
 
-    def expire_sessions(self) -> BatchResult:
+    def expire_sessions(self, budget: int | None = None) -> BatchResult:
         """Close sessions idle for more than the gap at their partition's stream time
-        (max event time seen), and emit them for the ``sessions`` table."""
+        (max event time seen), and emit them for the ``sessions`` table.
+
+        With a ``budget`` one call does a slice of the work (a user checked costs 1, a state
+        loaded 50) and ``expiring()`` tells whether the round goes on: a round over 100k open
+        sessions, or the recovered table after a restart, must not stop the worker for seconds."""
         result = BatchResult()
-        if not self._seeded:  # after a restart: sessions that were open in the recovered table
-            self._seeded = True
-            for user_id in list(self.store):
-                state = self.load(user_id)
-                if state.last_ms is not None and state.current and not state.sessions[state.current].closed:
-                    self.open_users.setdefault(user_id, (-1, state.last_ms))
+        left = budget if budget is not None else -1
+        if self._seed is None:  # after a restart: sessions that were open in the recovered table
+            self._seed = deque(self.store)
+        while self._seed and left != 0:
+            user_id = self._seed.popleft()
+            state = self.load(user_id)
+            if state.last_ms is not None and state.current and not state.sessions[state.current].closed:
+                self.open_users.setdefault(user_id, (-1, state.last_ms))
+            left = max(0, left - 50) if budget is not None else left
+        if self._seed:
+            return result
+        if not self._expiring:  # a new round: every user with an open session, as of now
+            self._expiring = deque(self.open_users.items())
         stream_time = max(self.watermark_ms.values(), default=0)
-        for user_id, (partition, last_ms) in list(self.open_users.items()):
+        while self._expiring and left != 0:
+            user_id, _ = self._expiring.popleft()
+            left = max(0, left - 1) if budget is not None else left
+            entry = self.open_users.get(user_id)
+            if entry is None:
+                continue
+            partition, last_ms = entry
             now = self.watermark_ms.get(partition, stream_time)
             if now - last_ms <= SESSION_GAP_MS:
                 continue
             del self.open_users[user_id]
             state = self.load(user_id)
             rows = self.core.expire(state, now)
+            left = max(0, left - 50) if budget is not None else left
             if rows:
                 key = user_id.encode("utf-8")
                 result.sends += [OutRecord(ANALYTICS_SESSIONS_TOPIC, key, orjson.dumps(r)) for r in rows]
                 self.store[user_id] = state.to_json()
                 self.stats["sessions_closed"] += len(rows)
         return result
+
+    def expiring(self) -> bool:
+        """A round of ``expire_sessions`` is not finished yet."""
+        return bool(self._seed or self._expiring)
 
     def load(self, user_id: str) -> UserState:
         raw = self.store.get(user_id)

@@ -131,3 +131,30 @@ def test_a_tick_processes_at_most_max_per_tick_and_commits_never_pass_unprocesse
     moments = [strip(s) for s in sends if s.topic.startswith("moments.")]
     assert moments == [strip(s) for s in unbounded if s.topic.startswith("moments.")]  # same, same order
     assert engine.commit_positions() == {(t, 0): n for t, n in _counts(records).items()}
+
+
+def test_expiry_with_a_budget_closes_the_same_sessions_in_slices():
+    t0 = 1747116002919
+
+    def engine_with_idle_users():
+        engine = StreamEngine(build_core(Settings()), {}, start=lambda s: 0)
+        recs = [InRecord("events.search", 0, i, f"u{i}".encode(),
+                         orjson.dumps({"event_id": f"e{i}", "user_id": f"u{i}", "ts": t0 + i, "query": "tv"}), 1.0)
+                for i in range(40)]
+        recs.append(InRecord("events.search", 0, 40, b"late", orjson.dumps(
+            {"event_id": "e40", "user_id": "late", "ts": t0 + 45 * 60_000, "query": "tv"}), 1.0))
+        engine.ingest(recs, lambda s: True, 0)
+        return engine
+
+    whole = engine_with_idle_users()
+    expected = sorted(orjson.loads(o.value)["user_id"] for o in whole.expire_sessions().sends)
+    assert len(expected) == 40 and not whole.expiring()
+    sliced = engine_with_idle_users()
+    got, calls = [], 0
+    while True:
+        got += [orjson.loads(o.value)["user_id"] for o in sliced.expire_sessions(budget=120).sends]
+        calls += 1
+        if not sliced.expiring():
+            break
+    assert sorted(got) == expected and calls > 10  # 40 closes of 50 units each in slices of 120
+    assert sliced.open_users.keys() == whole.open_users.keys() == {"late"}
