@@ -48,6 +48,20 @@ class BatchConsumer(faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> BatchConsumerThread:
         return BatchConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
+    async def perform_seek(self) -> None:
+        """Faust's seek to the committed offsets, and to the beginning for the partitions nobody
+        has committed yet (tables' changelogs aside: recovery reads those). aiokafka's
+        ``seek_to_committed`` leaves such a partition where the fetcher is, so records fetched
+        and then dropped around a rebalance (flow stopped, a stale generation) were never read
+        again there: the partitions of a worker killed before its first commit stalled on the
+        worker that took them over (tests/test_faults.py)."""
+        await super().perform_seek()
+        changelogs = self.app.tables.changelog_topics
+        fresh = [tp for tp in self.assignment() if tp.topic not in changelogs and not self._committed_offset.get(tp)]
+        if fresh:
+            for tp, offset in (await self.earliest_offsets(*fresh)).items():
+                await self.seek(tp, offset)
+
     async def _drain_messages(self, fetcher) -> None:  # pragma: no cover - runs in the worker
         app: BatchApp = self.app  # type: ignore[assignment]
         callback = self.callback
