@@ -6,12 +6,15 @@ Kept out of conftest.py so conftest stays a short list of fixtures.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from pipeline.broker import BrokerError, LocalBroker
 from pipeline.config import Settings
@@ -69,6 +72,40 @@ def kafka_endpoint(data_dir: Path) -> Iterator[KafkaEndpoint]:
         yield KafkaEndpoint(status.bootstrap, "local", broker)
     finally:
         broker.stop()
+
+
+def unavailable(reason: str):
+    """No broker: in CI an error (CI must run every Kafka test), locally a skip with the reason."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"Kafka is required in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@contextmanager
+def local_broker(data_dir: Path) -> Iterator[LocalBroker]:
+    """A broker of one's own (free ports, state in ``data_dir``), for tests that stop or restart
+    it; stopped after. KafkaUnavailable if it cannot start."""
+    broker = LocalBroker(Settings(data_dir=data_dir, broker_port=0, controller_port=0))
+    try:
+        broker.start()
+    except BrokerError as exc:
+        raise KafkaUnavailable(f"the local broker failed to start: {exc}") from exc
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+def restart(broker: LocalBroker, while_down=lambda: None) -> LocalBroker:
+    """Stop ``broker`` (SIGTERM), call ``while_down()``, start it again on the same ports with the
+    same data dir (log dirs and KRaft metadata kept), so clients reconnect to the address they know."""
+    state = json.loads(broker.state_file.read_text())
+    broker.stop()
+    while_down()
+    again = LocalBroker(broker.settings.model_copy(
+        update={"broker_port": state["broker_port"], "controller_port": state["controller_port"]}))
+    again.start()  # the same pid file: stopping ``broker`` later stops this one
+    return again
 
 
 def run(coro):

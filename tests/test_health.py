@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -15,16 +13,6 @@ from tests.worker_helpers import Worker, WorkerEnv
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 
-def health(worker: Worker) -> int:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{worker.port}/health", timeout=10) as r:
-            return r.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except OSError:
-        return 0
-
-
 def test_health_fails_while_the_broker_is_down(tmp_path):
     broker = LocalBroker(Settings(data_dir=tmp_path / "broker", broker_port=0, controller_port=0))
     bootstrap = broker.start().bootstrap
@@ -33,10 +21,10 @@ def test_health_fails_while_the_broker_is_down(tmp_path):
     worker = Worker(deployment).start()
     try:
         worker.wait_for(lambda s: True, what="the worker's web server")
-        assert health(worker) == 200
+        assert worker.health() == 200
         broker.stop()
         deadline = time.monotonic() + 60
-        while health(worker) != 503:
+        while worker.health() != 503:
             assert time.monotonic() < deadline, "health still OK with the broker down"
             time.sleep(1)
         assert worker.proc.poll() is None  # unhealthy, not dead

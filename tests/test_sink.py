@@ -340,40 +340,11 @@ def test_clickhouse_down_sink_retries_and_loses_nothing(kafka_bootstrap, tmp_pat
 # --------------------------------------------------------------------------- the sample, end to end
 
 
-def expected_from_replay(lines: list[bytes]) -> dict:
-    """What the tables must hold, from replay (the same core, no Kafka, no ClickHouse):
-    stored events and moments of analytics-consenting users, closed sessions."""
-    from pipeline.detector_factory import build_core
-    from pipeline.replay import Replayer
-
-    class Counting(Replayer):
-        def __init__(self, core):
-            super().__init__(core)
-            self.events: list[dict] = []
-            self.moments: list = []
-            self.closed_sessions: list[dict] = []
-
-        def _count(self, outcome):
-            super()._count(outcome)
-            if outcome.event_row is not None:
-                self.events.append(outcome.event_row)
-            if outcome.analytics:
-                self.moments += outcome.moments
-            self.closed_sessions += outcome.closed_sessions
-
-    r = Counting(build_core(Settings()))
-    all_moments = [m for m in r.feed(lines) if hasattr(m, "moment_id")]
-    # the worker's expiry timer closes what is idle at the end of the stream
-    stream_time = max(s.last_ms for s in r.users.values() if s.last_ms is not None)
-    for state in r.users.values():
-        r.closed_sessions += r.core.expire(state, stream_time)
-    return {"events": r.events, "moments": r.moments, "all_moments": all_moments, "sessions": r.closed_sessions}
-
-
 @pytest.mark.kafka
 def test_sample_through_worker_and_sink_lands_exactly(kafka_bootstrap, tmp_path):
     from pipeline.feed import records_from_lines
     from tests.shared_sample import sample_lines
+    from tests.sink_helpers import expected_from_replay
     from tests.worker_helpers import Worker, WorkerEnv, accounted, free_port
 
     lines = sample_lines()

@@ -9,39 +9,22 @@ from collections import Counter
 import orjson
 import pytest
 
-from pipeline.config import Settings
-from pipeline.detector_factory import build_core
 from pipeline.engine import DLQ_TOPIC
 from pipeline.feed import records_from_lines
-from pipeline.replay import Replayer
-from pipeline.topics import MOMENT_TOPICS
 from schemas import DlqRecord, Moment
 from tests.shared_sample import require_sample, sample_lines
-from tests.worker_helpers import Worker, WorkerEnv, accounted
+from tests.worker_helpers import (
+    Worker,
+    WorkerEnv,
+    accounted,
+    all_committed,
+    assert_moments_as_replay,
+    content,
+    published,
+    replay_moments,
+)
 
 pytestmark = pytest.mark.kafka
-
-WALL_CLOCK_FIELDS = ("detected_at", "latency_ms")
-
-
-def replay_moments(lines: list[bytes]) -> list[Moment]:
-    replayer = Replayer(build_core(Settings()))
-    return [m for m in replayer.feed(lines) if isinstance(m, Moment)]
-
-
-def published(deployment: WorkerEnv) -> list[Moment]:
-    out = []
-    for topic in MOMENT_TOPICS:
-        for key, value in deployment.read_topic(topic):
-            moment = Moment.model_validate_json(value)  # every contract field, nothing else
-            assert key == moment.user_id.encode()
-            assert topic == f"moments.{moment.moment}"
-            out.append(moment)
-    return out
-
-
-def content(m: Moment) -> dict:
-    return {k: v for k, v in m.model_dump(mode="json").items() if k not in WALL_CLOCK_FIELDS}
 
 
 def first_difference(got: list[Moment], expected: list[Moment]) -> tuple | None:
@@ -154,39 +137,10 @@ def test_restart_mid_stream_loses_nothing_and_never_changes_a_moment(deployment)
     second = Worker(deployment, "second").start()
     try:
         second.wait_for(lambda s: s.get("processed", 0) > 0, what="the second worker to process")
-        stats = second.wait_for(lambda s: _all_committed(deployment, len(records)), timeout=120,
+        stats = second.wait_for(lambda s: all_committed(deployment, len(records)), timeout=120,
                                 what="every input consumed")
         # records Faust dropped around the table recovery were read again, none skipped
         assert (stats.get("offset_gaps_skipped", 0), stats.get("merge_forced", 0)) == (0, 0), stats
     finally:
         second.stop()
-    expected = {m.moment_id: content(m) for m in replay_moments(lines)}
-    got = published(deployment)
-    by_id: dict[str, list[dict]] = {}
-    for m in got:
-        by_id.setdefault(m.moment_id, []).append(content(m))
-    assert set(by_id) == set(expected)  # no moment lost, none invented
-    for moment_id, versions in by_id.items():  # re-published after the restart at most identically
-        assert all(v == expected[moment_id] for v in versions), moment_id
-    # sessions continued: pipeline-assigned session ids equal replay's (state was recovered)
-    assert {m.session_id for m in got} == {c["session_id"] for c in expected.values()}
-
-
-def _all_committed(deployment: WorkerEnv, total: int) -> bool:
-    """True once the group's committed offsets cover every produced input record."""
-    import asyncio
-
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    async def committed() -> int:
-        admin = AIOKafkaAdminClient(bootstrap_servers=deployment.bootstrap)
-        await admin.start()
-        try:
-            offsets = await admin.list_consumer_group_offsets(f"mm-{deployment.prefix.rstrip('.')}")
-            return sum(meta.offset for tp, meta in offsets.items()
-                       if tp.topic.startswith(deployment.prefix) and not tp.topic.endswith("mm.rekeyed")
-                       and meta.offset > 0)
-        finally:
-            await admin.close()
-
-    return asyncio.run(committed()) >= total
+    assert_moments_as_replay(published(deployment), replay_moments(lines))

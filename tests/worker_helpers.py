@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -18,8 +19,11 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from pipeline.config import Settings
+from pipeline.detector_factory import build_core
 from pipeline.feed import Record, produce
-from pipeline.topics import ensure_topics
+from pipeline.replay import Replayer
+from pipeline.topics import MOMENT_TOPICS, ensure_topics
+from schemas import Moment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,17 +42,23 @@ class WorkerEnv:
     data_dir: Path
     partitions: int = 1
     prefix: str = field(default_factory=lambda: f"t{uuid.uuid4().hex[:8]}.")
+    extra: dict[str, str] = field(default_factory=dict)  # more MOMENTS_* settings, e.g. the model
+
+    @property
+    def group(self) -> str:
+        return f"mm-{self.prefix.rstrip('.')}"
 
     def env(self, web_port: int) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MOMENTS_") or k == "MOMENTS_DEBUG_LOGS"}
         env.update({
             "MOMENTS_KAFKA_BOOTSTRAP": self.bootstrap, "MOMENTS_TOPIC_PREFIX": self.prefix,
-            "MOMENTS_APP_ID": f"mm-{self.prefix.rstrip('.')}", "MOMENTS_PARTITIONS": str(self.partitions),
+            "MOMENTS_APP_ID": self.group, "MOMENTS_PARTITIONS": str(self.partitions),
             "MOMENTS_DATA_DIR": str(self.data_dir), "MOMENTS_WEB_PORT": str(web_port),
             # data is in Kafka before the worker starts: a slow (loaded) machine must not let the
             # merge give up on a lagging partition, or the order would differ from replay's
             "MOMENTS_MERGE_WAIT_MS": "10000",
         })
+        env.update(self.extra)
         return env
 
     def settings(self) -> Settings:
@@ -84,6 +94,16 @@ class Worker:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as r:
             return r.read()
 
+    def health(self) -> int:
+        """HTTP status of ``/health`` (0 if the worker does not answer)."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except OSError:
+            return 0
+
     def stats(self) -> dict | None:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/stats/", timeout=2) as r:
@@ -91,18 +111,19 @@ class Worker:
         except OSError:
             return None
 
-    def wait_for(self, predicate, timeout: float = 120.0, what: str = "condition") -> dict:
+    def wait_for(self, predicate, timeout: float = 120.0, what: str = "condition", poll: float = 0.3) -> dict:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc is not None and self.proc.poll() is None, f"worker died:\n{self.log_tail()}"
             stats = self.stats()
             if stats is not None and predicate(stats):
                 return stats
-            time.sleep(0.3)
+            time.sleep(poll)
         raise AssertionError(f"timed out waiting for {what}; stats={self.stats()}\n{self.log_tail()}")
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
-        assert self.proc is not None
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int | None:
+        if self.proc is None:  # never started
+            return None
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
@@ -111,6 +132,10 @@ class Worker:
                 self.proc.kill()
                 self.proc.wait()
         return self.proc.returncode
+
+    def kill(self) -> int:
+        """SIGKILL: no shutdown hook runs (no last commit, no model checkpoint)."""
+        return self.stop(signal.SIGKILL)
 
     def log_tail(self, n: int = 40) -> str:
         try:
@@ -122,6 +147,107 @@ class Worker:
 def accounted(stats: dict) -> int:
     """Inputs accounted for: processed + duplicates + DLQ + venue records applied."""
     return stats.get("processed", 0) + stats.get("duplicate", 0) + stats.get("dlq", 0) + stats.get("venues", 0)
+
+
+def inputs_read(stats: dict) -> int:
+    """Input records the worker read (``in:<topic>`` counters)."""
+    return sum(v for k, v in stats.items() if k.startswith("in:"))
+
+
+def settled(stats: dict) -> bool:
+    """Every record read is accounted for (none is still held by the merge)."""
+    return inputs_read(stats) == accounted(stats)
+
+
+def committed_inputs(deployment: WorkerEnv) -> int:
+    """Sum of the worker group's committed input offsets (0 while the coordinator is not ready)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.errors import KafkaError
+
+    async def committed() -> int:
+        admin = AIOKafkaAdminClient(bootstrap_servers=deployment.bootstrap)
+        await admin.start()
+        try:
+            offsets = await admin.list_consumer_group_offsets(deployment.group)
+            return sum(meta.offset for tp, meta in offsets.items()
+                       if tp.topic.startswith(deployment.prefix) and not tp.topic.endswith("mm.rekeyed")
+                       and meta.offset > 0)
+        finally:
+            await admin.close()
+
+    try:
+        return asyncio.run(committed())
+    except KafkaError:  # e.g. GroupCoordinatorNotAvailable on a broker that just started
+        return 0
+
+
+def all_committed(deployment: WorkerEnv, total: int) -> bool:
+    """True once the group's committed offsets cover every produced input record."""
+    return committed_inputs(deployment) >= total
+
+
+def group_members(deployment: WorkerEnv) -> tuple[str, int]:
+    """(state, number of members) of the worker group, ("", 0) if unknown."""
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.errors import KafkaError
+
+    async def describe() -> tuple[str, int]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=deployment.bootstrap)
+        await admin.start()
+        try:
+            (response,) = await admin.describe_consumer_groups([deployment.group])
+            _error, _group, state, _ptype, _protocol, members = response.groups[0][:6]
+            return state, len(members)
+        finally:
+            await admin.close()
+
+    try:
+        return asyncio.run(describe())
+    except KafkaError:
+        return "", 0
+
+
+# --------------------------------------------------------------------------- moments vs replay
+
+WALL_CLOCK_FIELDS = ("detected_at", "latency_ms")
+
+
+def replay_moments(lines: list[bytes], settings: Settings | None = None) -> list[Moment]:
+    """What ``micromoments replay`` publishes for ``lines`` (default settings unless given)."""
+    replayer = Replayer(build_core(settings or Settings()))
+    return [m for m in replayer.feed(lines) if isinstance(m, Moment)]
+
+
+def published(deployment: WorkerEnv) -> list[Moment]:
+    """Every moment on the four action topics, each checked against the contract and its topic."""
+    out = []
+    for topic in MOMENT_TOPICS:
+        for key, value in deployment.read_topic(topic):
+            moment = Moment.model_validate_json(value)  # every contract field, nothing else
+            assert key == moment.user_id.encode()
+            assert topic == f"moments.{moment.moment}"
+            out.append(moment)
+    return out
+
+
+def content(m: Moment) -> dict:
+    return {k: v for k, v in m.model_dump(mode="json").items() if k not in WALL_CLOCK_FIELDS}
+
+
+def assert_moments_as_replay(got: list[Moment], expected: list[Moment]) -> dict[str, list[dict]]:
+    """No moment lost, none invented, every publication (re-publications too) identical to
+    replay's but for the wall-clock fields, and sessions continued: the pipeline-assigned session
+    ids equal replay's. Returns moment id -> the versions published."""
+    want = {m.moment_id: content(m) for m in expected}
+    versions: dict[str, list[dict]] = {}
+    for m in got:
+        versions.setdefault(m.moment_id, []).append(content(m))
+    missing, extra = set(want) - set(versions), set(versions) - set(want)
+    assert not missing and not extra, f"{len(missing)} lost {sorted(missing)[:5]}, {len(extra)} invented"
+    changed = [(mid, want[mid], v) for mid, vs in versions.items() for v in vs if v != want[mid]]
+    assert not changed, f"{len(changed)} publications differ from replay's, first: {changed[0]}"
+    assert {m.session_id for m in got} == {m.session_id for m in expected}
+    return versions
 
 
 async def read_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list[tuple[bytes | None, bytes | None]]:

@@ -1,0 +1,151 @@
+"""The ClickHouse sink as a real process (embedded chDB in its own folder), and what its tables
+must hold according to replay."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import orjson
+
+from pipeline.config import Settings
+from sinks import service
+from tests.worker_helpers import ROOT, WorkerEnv, free_port
+
+KEY = "test-key"  # the pseudonym key of the tests
+#: tables whose rows the sample implies, with their natural key (ReplacingMergeTree ORDER BY)
+KEYED_TABLES = {"events": "user_id, event_id", "moments": "user_id, moment_id", "sessions": "user_id, session_id"}
+
+
+def expected_from_replay(lines: list[bytes], settings: Settings | None = None) -> dict:
+    """What the tables must hold, from replay (the same core, no Kafka, no ClickHouse):
+    stored events and moments of analytics-consenting users, closed sessions."""
+    from pipeline.detector_factory import build_core
+    from pipeline.replay import Replayer
+
+    class Counting(Replayer):
+        def __init__(self, core):
+            super().__init__(core)
+            self.events: list[dict] = []
+            self.moments: list = []
+            self.closed_sessions: list[dict] = []
+
+        def _count(self, outcome):
+            super()._count(outcome)
+            if outcome.event_row is not None:
+                self.events.append(outcome.event_row)
+            if outcome.analytics:
+                self.moments += outcome.moments
+            self.closed_sessions += outcome.closed_sessions
+
+    r = Counting(build_core(settings or Settings()))
+    all_moments = [m for m in r.feed(lines) if hasattr(m, "moment_id")]
+    # the worker's expiry timer closes what is idle at the end of the stream
+    stream_time = max(s.last_ms for s in r.users.values() if s.last_ms is not None)
+    for state in r.users.values():
+        r.closed_sessions += r.core.expire(state, stream_time)
+    return {"events": r.events, "moments": r.moments, "all_moments": all_moments, "sessions": r.closed_sessions}
+
+
+class SinkProcess:
+    """``python -m pipeline sink`` for a worker deployment, with chDB in ``data_dir``; it is read
+    through the sink's own endpoint (chDB is one process per folder)."""
+
+    def __init__(self, deployment: WorkerEnv, data_dir: Path, **extra: str) -> None:
+        self.data_dir = data_dir
+        self.settings = Settings(data_dir=data_dir, kafka_bootstrap=deployment.bootstrap,
+                                 topic_prefix=deployment.prefix, pseudonym_key=KEY, retention_days=3650)
+        self.env = {**deployment.env(free_port()), "MOMENTS_DATA_DIR": str(data_dir), "MOMENTS_SINK_PORT": "0",
+                    "MOMENTS_SINK_BATCH_SECONDS": "0.3", "MOMENTS_RETENTION_DAYS": "3650",
+                    "MOMENTS_PSEUDONYM_KEY": KEY, **extra}
+        self.log_path = data_dir / "sink.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> SinkProcess:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "pipeline", "sink"], cwd=ROOT, env=self.env,
+                                         stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def remote(self) -> service.Remote | None:
+        assert self.proc is not None and self.proc.poll() is None, f"sink died:\n{self.log_tail()}"
+        return service.running_sink(self.settings)
+
+    def stats(self) -> dict | None:
+        remote = self.remote()
+        if remote is None:
+            return None
+        with urllib.request.urlopen(remote.url + "/stats", timeout=5) as r:
+            return orjson.loads(r.read())["stats"]
+
+    def metrics(self) -> str:
+        with urllib.request.urlopen(self.remote().url + "/metrics", timeout=5) as r:
+            return r.read().decode()
+
+    def sql(self, query: str) -> list[list]:
+        return self.remote().sql(query)[1]
+
+    def counts(self) -> dict[str, tuple[int, int, int]]:
+        """Per table: (rows read with FINAL, distinct natural keys, physical rows)."""
+        db = self.settings.clickhouse_database
+        return {t: tuple(self.sql(f"SELECT (SELECT count() FROM {db}.{t} FINAL), "
+                                  f"(SELECT uniqExact({key}) FROM {db}.{t}), (SELECT count() FROM {db}.{t})")[0])
+                for t, key in KEYED_TABLES.items()}
+
+    def wait_for(self, predicate, timeout: float = 120.0, what: str = "condition"):
+        """Poll ``predicate(sink)`` until it returns something truthy (the sink must stay up)."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            if self.remote() is not None:
+                last = predicate(self)
+                if last:
+                    return last
+            time.sleep(0.5)
+        raise AssertionError(f"timed out waiting for {what}; stats={self.stats()}\n{self.log_tail()}")
+
+    def assert_exactly_once(self, expected: dict, timeout: float = 120.0) -> dict[str, tuple[int, int, int]]:
+        """Wait until the tables hold what replay implies, then check: each row once (count with
+        FINAL = distinct keys = replay's count) and the stored event and moment ids are replay's.
+        Returns the counts (physical rows show re-deliveries that FINAL collapses)."""
+        want = {t: len(expected[t]) for t in KEYED_TABLES}
+        seen: list[dict] = [{}]
+
+        def done(sink: SinkProcess) -> dict | None:
+            seen[0] = sink.counts()
+            return seen[0] if {t: v[0] for t, v in seen[0].items()} == want else None
+
+        try:
+            counts = self.wait_for(done, timeout, what=f"the rows replay implies: {want}")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\nlast counts (final, distinct, physical): {seen[0]}") from None
+        for table, (final, distinct, physical) in counts.items():
+            assert final == distinct == want[table] <= physical, (table, counts[table], want[table])
+        db = self.settings.clickhouse_database
+        assert {r[0] for r in self.sql(f"SELECT event_id FROM {db}.events FINAL")} == \
+            {e["event_id"] for e in expected["events"]}
+        assert {r[0] for r in self.sql(f"SELECT moment_id FROM {db}.moments FINAL")} == \
+            {m.moment_id for m in expected["moments"]}
+        return counts
+
+    def stop(self) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def log_tail(self, n: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return "(no log)"

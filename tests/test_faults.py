@@ -1,0 +1,223 @@
+"""Fault injection against real processes and a real Apache Kafka broker (slow): a worker killed
+with SIGKILL mid-stream, the broker restarted mid-stream, ClickHouse unavailable for 60 s, and one
+of two workers killed (its partitions move to the survivor). Every test asserts outcomes only (no
+durations); each prints what it saw (re-reads, duplicates, retries) for docs/RELIABILITY.md.
+
+Where moments are compared after a SIGKILL, the worker runs the rule detector (``RULES``): the
+online model learns from every event, and a kill loses what it learned since its last checkpoint
+(the documented bound, docs/ARCHITECTURE.md), so its later scores could not equal replay's. Offsets,
+the users table, the duplicate memory and sessions, which these tests are about, are the same code
+for every detector. The broker restart kills nothing and runs the default (learning) model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import orjson
+import pytest
+
+from pipeline.config import Settings
+from pipeline.engine import ANALYTICS_EVENTS_TOPIC, DLQ_TOPIC, EVENT_TOPICS
+from pipeline.feed import Record, records_from_lines
+from schemas import DlqRecord, Rejection, decode
+from tests import kafka_helpers
+from tests.shared_sample import sample_lines
+from tests.sink_helpers import SinkProcess, expected_from_replay
+from tests.worker_helpers import (
+    Worker,
+    WorkerEnv,
+    all_committed,
+    assert_moments_as_replay,
+    committed_inputs,
+    group_members,
+    inputs_read,
+    published,
+    replay_moments,
+    settled,
+)
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+RULES = {"MOMENTS_MODEL": "rules"}
+CLICKHOUSE_DOWN_S = 60.0
+
+
+@pytest.fixture
+def own_broker(tmp_path):
+    """A broker for this test alone (the session's broker is shared and must not be restarted);
+    in CI failing to start it is an error, locally a skip."""
+    try:
+        with kafka_helpers.local_broker(tmp_path / "broker") as broker:
+            yield broker
+    except kafka_helpers.KafkaUnavailable as exc:
+        kafka_helpers.unavailable(str(exc))
+
+
+def kill_once_processing(worker: Worker) -> dict:
+    """SIGKILL ``worker`` as soon as it has processed records: the results of its batch are then
+    being sent, and their input offsets are not committed yet."""
+    stats = worker.wait_for(lambda s: s.get("processed", 0) > 0, poll=0.02, what="processing to start")
+    worker.kill()
+    return stats
+
+
+def assigned(worker: Worker) -> int:
+    """Input partitions the worker owns (``assigned`` in its /stats/)."""
+    return orjson.loads(worker.get("/stats/"))["assigned"]
+
+
+def done(deployment: WorkerEnv, total: int):
+    """Predicate on a worker's stats: every record read accounted for, all ``total`` committed."""
+    return lambda s: settled(s) and all_committed(deployment, total)
+
+
+def assert_clean(stats: dict) -> None:
+    """The merge never gave up on a lagging partition, no offset was skipped."""
+    assert (stats.get("merge_forced", 0), stats.get("offset_gaps_skipped", 0)) == (0, 0), stats
+
+
+def assert_every_bad_input_in_dlq(deployment: WorkerEnv, records: list[Record]) -> int:
+    """Each rejected input is in the DLQ with its original bytes (maybe more than once after a
+    re-read); nothing else is. Returns the number of DLQ records."""
+    bad = {(r.topic, r.value) for r in records if isinstance(decode(r.topic, r.value, r.key), Rejection)}
+    dlq = [DlqRecord.model_validate_json(v) for _, v in deployment.read_topic(DLQ_TOPIC)]
+    assert {(d.source_topic, d.original_bytes()) for d in dlq} == bad
+    return len(dlq)
+
+
+def test_worker_killed_mid_stream_restarts_without_loss_and_rows_land_once(kafka_bootstrap, tmp_path):
+    """Half the sample is in Kafka; the worker is SIGKILLed while it sends the results of it; the
+    second half arrives; a new worker starts. The sink runs throughout, chDB in its own folder."""
+    lines = sample_lines()
+    records = records_from_lines(lines)
+    half = len(records) // 2
+    deployment = WorkerEnv(kafka_bootstrap, tmp_path / "worker", extra=RULES)
+    deployment.produce(records[:half])
+    sink = SinkProcess(deployment, tmp_path / "sink").start()
+    first, restarted = Worker(deployment, "killed"), Worker(deployment, "restarted")
+    try:
+        killed = kill_once_processing(first.start())
+        at_kill = committed_inputs(deployment)
+        deployment.produce(records[half:])
+        stats = restarted.start().wait_for(done(deployment, len(records)), what="every input consumed")
+        # (the worker keeps running: its timer closes the idle sessions for the sessions table)
+        rows = sink.assert_exactly_once(expected_from_replay(lines, Settings(model="rules")))
+    finally:
+        first.stop()
+        restarted.stop()
+        assert sink.stop() == 0, sink.log_tail()
+    assert_clean(stats)
+    # the restarted worker read every record not committed, each once, from the committed offsets
+    assert inputs_read(stats) == len(records) - at_kill
+    got = published(deployment)
+    versions = assert_moments_as_replay(got, replay_moments(lines, Settings(model="rules")))
+    n_dlq = assert_every_bad_input_in_dlq(deployment, records)
+    print(f"\nkill -9: processed {killed['processed']} before the kill, committed {at_kill} of {half}; "
+          f"restarted worker read {inputs_read(stats)} (duplicates {stats.get('duplicate', 0)}, "
+          f"reread_requests {stats.get('reread_requests', 0)}); moments {len(got)} published for "
+          f"{len(versions)} ids; DLQ records {n_dlq}; rows (final, distinct, physical) {rows}")
+
+
+def test_broker_restart_mid_stream_worker_reconnects_and_loses_nothing(own_broker, tmp_path):
+    """The sample is in Kafka; while the worker sends the results, its broker is stopped (SIGTERM)
+    and started again on the same ports and data dir. The worker stays up and finishes: the
+    moments equal replay's (ids and content, the default learning model)."""
+    lines = sample_lines()
+    records = records_from_lines(lines)
+    deployment = WorkerEnv(own_broker.status().bootstrap, tmp_path / "worker")
+    sent = deployment.produce(records)
+    worker = Worker(deployment).start()
+    try:
+        started = worker.wait_for(lambda s: s.get("processed", 0) > 0, poll=0.02, what="processing to start")
+        at_stop = committed_inputs(deployment)
+        # down until the worker notices (its /health turns 503), then up again
+        kafka_helpers.restart(own_broker, while_down=lambda: worker.wait_for(
+            lambda s: worker.health() == 503, timeout=60, what="the worker to notice the broker is down"))
+        stats = worker.wait_for(done(deployment, sent), timeout=180, what="every input consumed")
+        health = worker.health()
+    finally:
+        worker.stop()
+    assert health == 200
+    assert_clean(stats)
+    got = published(deployment)
+    versions = assert_moments_as_replay(got, replay_moments(lines))
+    n_dlq = assert_every_bad_input_in_dlq(deployment, records)
+    print(f"\nbroker restart: processed {started['processed']} and committed {at_stop} of {sent} before the stop; "
+          f"worker read {inputs_read(stats)} for {sent} inputs "
+          f"(duplicates {stats.get('duplicate', 0)}, reread_requests {stats.get('reread_requests', 0)}); "
+          f"moments {len(got)} published for {len(versions)} ids; DLQ records {n_dlq}")
+
+
+def test_clickhouse_unavailable_60_s_sink_retries_then_every_row_lands_once(kafka_bootstrap, tmp_path):
+    """Every insert fails for 60 s (MOMENTS_SINK_FAULT_FILE) while the worker publishes the sample:
+    the sink retries with back-off and commits nothing; afterwards every row is there once."""
+    lines = sample_lines()
+    deployment = WorkerEnv(kafka_bootstrap, tmp_path / "worker")
+    fault = tmp_path / "clickhouse-down"
+    fault.touch()
+    down_since = time.monotonic()
+    sink = SinkProcess(deployment, tmp_path / "sink", MOMENTS_SINK_FAULT_FILE=str(fault)).start()
+    sent = deployment.produce(records_from_lines(lines))
+    worker = Worker(deployment).start()
+    try:
+        # the worker does not wait for the sink
+        worker.wait_for(done(deployment, sent), what="every input consumed while ClickHouse is down")
+        sink.wait_for(lambda s: s.stats().get("insert_failures", 0) >= 2, what="a retry")
+        time.sleep(max(0.0, down_since + CLICKHOUSE_DOWN_S - time.monotonic()))
+        during = sink.stats()
+        fault.unlink()  # ClickHouse is back
+        rows = sink.assert_exactly_once(expected_from_replay(lines))
+        after, metrics = sink.stats(), sink.metrics()
+    finally:
+        worker.stop()
+        assert sink.stop() == 0, sink.log_tail()
+    # while down: records read, nothing inserted, nothing committed (so nothing can be lost)
+    assert during["records"] > 0 and during.get("commits", 0) == 0 and during.get("inserts", 0) == 0
+    assert after["insert_failures"] >= during["insert_failures"] >= 2 and after["commits"] > 0
+    assert f"micromoments_sink_insert_failures_total {float(after['insert_failures'])}" in metrics
+    # a failed insert wrote nothing and nothing was re-published: not even physical duplicates
+    assert all(final == physical for final, _, physical in rows.values()), rows
+    print(f"\nClickHouse down {CLICKHOUSE_DOWN_S:.0f} s: insert_failures {during['insert_failures']} while down, "
+          f"{after['insert_failures']} in all; records read {after['records']} for "
+          f"{sum(v for k, v in after.items() if k.startswith('rows:'))} rows; inserts {after['inserts']}; "
+          f"rows (final, distinct, physical) {rows}")
+
+
+def test_two_workers_one_killed_its_partitions_move_to_the_survivor(kafka_bootstrap, tmp_path):
+    """Two workers share a group on 4-partition topics; once both own partitions the sample
+    arrives; one worker is SIGKILLed while it processes. The survivor takes its partitions
+    over (from their committed offsets and the users table changelog) and finishes."""
+    lines = sample_lines()
+    records = records_from_lines(lines)
+    first = WorkerEnv(kafka_bootstrap, tmp_path / "survivor", partitions=4, extra=RULES)
+    second = dataclasses.replace(first, data_dir=tmp_path / "killed")  # same group, own data dir
+    first.produce([])  # the topics, 4 partitions each
+    survivor, victim = Worker(first, "survivor").start(), Worker(second, "killed").start()
+    try:
+        survivor.wait_for(lambda s: group_members(first) == ("Stable", 2), what="both workers in the group")
+        sent = first.produce(records)
+        killed = kill_once_processing(victim)
+        own_before = assigned(survivor)
+        at_kill = committed_inputs(first)
+        stats = survivor.wait_for(done(first, sent), timeout=180, what="the survivor to consume every input")
+        own_after = assigned(survivor)
+    finally:
+        survivor.stop()
+        victim.stop()
+    # the victim's partitions moved to the survivor: 4 of each input topic, re-keyed, control, 1 of venues
+    assert own_before < own_after == 4 * (len(EVENT_TOPICS) + 2) + 1
+    assert_clean(stats)
+    got = published(first)
+    # the rule detector decides per user, so replay's moments hold for any assignment of partitions
+    versions = assert_moments_as_replay(got, replay_moments(lines, Settings(model="rules")))
+    n_dlq = assert_every_bad_input_in_dlq(first, records)
+    # every stored event reached the analytics topic (re-sent ones more than once)
+    stored = {orjson.loads(v)["event_id"] for _, v in first.read_topic(ANALYTICS_EVENTS_TOPIC)}
+    assert stored == {e["event_id"] for e in expected_from_replay(lines, Settings(model="rules"))["events"]}
+    print(f"\ntwo workers, one killed: it processed {killed['processed']}; the survivor owned {own_before} "
+          f"input partitions, then {own_after}; committed at the kill {at_kill} "
+          f"of {sent}; survivor read {inputs_read(stats)} (duplicates {stats.get('duplicate', 0)}, "
+          f"reread_requests {stats.get('reread_requests', 0)}); moments {len(got)} published for "
+          f"{len(versions)} ids; DLQ records {n_dlq}")
