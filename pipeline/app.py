@@ -64,6 +64,7 @@ app = BatchApp(
     broker_rebalance_timeout=20,
     consumer_auto_offset_reset="earliest",
     stream_wait_empty=False,  # offsets are committed by position, not by Faust acks
+    broker_max_poll_records=settings.batch_size,  # records per fetch handed over (and held in _inbox)
     web_port=settings.web_port,
     web_host=settings.web_host,
     web_bind=settings.web_host,
@@ -203,6 +204,29 @@ async def _sync_assignment() -> None:
             log.warning("could not read the log start offsets: %r", exc)
 
 
+#: partitions this worker stopped fetching because the merge holds too many of their records;
+#: Faust pauses and resumes every partition around a rebalance itself
+_paused: set = set()
+app.paused_by_app = _paused
+PAUSE_ABOVE, RESUME_BELOW = settings.batch_size // 2, settings.batch_size // 8
+
+
+def _flow_control() -> None:
+    """Stop fetching a partition that is far ahead of the others in event time: the merge
+    holds its (decoded) records until the others catch up, and with a backlog at the broker
+    that grew without bound (~500 MiB in the first seconds of 300k records)."""
+    held = engine.held()
+    n = len(PREFIX)
+    pause = {TP(PREFIX + t, p) for (t, p), count in held.items() if count > PAUSE_ABOVE} - _paused
+    resume = {tp for tp in _paused if held.get((tp.topic[n:], tp.partition), 0) < RESUME_BELOW}
+    if pause:
+        app.consumer.pause_partitions(pause)
+        _paused.update(pause)
+    if resume:
+        app.consumer.resume_partitions(resume)
+        _paused.difference_update(resume)
+
+
 @app.on_partitions_revoked.connect
 async def _forget_held_events(app, revoked, **kwargs) -> None:
     """Commit what is done, then drop what the merge holds: the partitions' next owner
@@ -212,6 +236,7 @@ async def _forget_held_events(app, revoked, **kwargs) -> None:
         await _commit()  # what is done stays done for the next owner
         engine.forget_held()
         _committed.clear()
+        _paused.clear()
         _assignment = frozenset()
 
 
@@ -236,6 +261,7 @@ async def _deliver(result: BatchResult) -> None:
     for out in result.sends:
         await send(PREFIX + out.topic, out.value, key=out.key,
                    headers=list(out.headers.items()) if out.headers else None)
+    _flow_control()
     metrics.observe_latencies(engine.latencies_ms)
     for (topic, partition), offset in result.seeks:
         log.warning("offsets from %s of %s[%d] were not delivered: reading them again", offset, topic, partition)

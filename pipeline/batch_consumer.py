@@ -83,7 +83,11 @@ class BatchConsumer(faust_aiokafka.Consumer):
                     continue
                 batch: list[Any] = []
                 for tp, recs in records.items():
-                    if not (active is None or tp in active or tp in self._buffered_partitions):
+                    # Faust drops what was fetched for a partition paused meanwhile (the fetch
+                    # moved past it: a hole until a seek). The app's own pauses (flow control)
+                    # must not lose records; Faust pauses (recovery) are followed by a seek.
+                    if not (active is None or tp in active or tp in self._buffered_partitions
+                            or tp in app.paused_by_app):
                         continue
                     last = get_read_offset(tp)
                     if last is not None:  # Faust's rule: a record before the read offset is dropped
@@ -128,6 +132,8 @@ class BatchApp(faust.App):
 
     batch_topics: frozenset[str] = frozenset()
     batch_handler: BatchHandler | None = None
+    #: partitions the app paused itself (``consumer.pause_partitions``), not Faust
+    paused_by_app: set = set()
 
     def _new_transport(self):
         return BatchTransport(self.conf.broker_consumer, self)

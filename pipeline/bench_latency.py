@@ -21,6 +21,7 @@ import asyncio
 import math
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -222,16 +223,20 @@ def latency(settings: Settings, records: Sequence[Record], rates: Sequence[float
 
 # --- RSS with live sessions -------------------------------------------------------------------------
 
-def live_sessions(settings: Settings, records: Sequence[Record], partitions: int) -> dict:
-    """RSS of one worker after every record of ``records`` (from ``live_session_records``)."""
+def live_sessions(settings: Settings, records: Sequence[Record], partitions: int, rate: float | None = None) -> dict:
+    """RSS of one worker after every record of ``records`` (from ``live_session_records``),
+    produced at ``rate`` records/s (None: as fast as possible, a backlog the worker drains)."""
     with Deployment(settings, partitions, "rss") as dep, dep.worker() as worker:
         venues = [r for r in records if r.topic == VENUES_TOPIC]
         warm_up(dep, [worker], venues)
         idle = worker.rss_mb()[0]
         users = len({r.key for r in records if r.topic != VENUES_TOPIC})
-        say(f"rss: {len(records) - len(venues):,} events of {users:,} users")
+        say(f"rss: {len(records) - len(venues):,} events of {users:,} users"
+            + (f" at {rate:,.0f}/s" if rate else ", produced at once"))
         t0 = time.perf_counter()
-        n = dep.produce(records[len(venues):])
+        n = len(records) - len(venues)
+        producing = threading.Thread(target=dep.produce, args=(records[len(venues):], rate), daemon=True)
+        producing.start()
         last = [0.0]
 
         def done() -> bool:
@@ -242,11 +247,13 @@ def live_sessions(settings: Settings, records: Sequence[Record], partitions: int
             return got >= len(venues) + n
         wait_until(done, [worker], 1800, "every live-session record")
         elapsed = time.perf_counter() - t0
+        producing.join()
         time.sleep(1.0)
         page = worker.page() or {}
         rss, peak = worker.rss_mb()
     return {"users": users, "open_sessions": page.get("open_sessions"), "rss_mb": round(rss, 1),
-            "peak_mb": round(peak, 1), "idle_mb": round(idle, 1), "events": n, "seconds": round(elapsed, 1)}
+            "peak_mb": round(peak, 1), "idle_mb": round(idle, 1), "events": n, "offered_eps": rate,
+            "seconds": round(elapsed, 1)}
 
 
 # --- one vs two workers -----------------------------------------------------------------------------

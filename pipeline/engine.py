@@ -94,6 +94,8 @@ class StreamEngine:
         #: thousands at once; the worker's event loop must not stop for seconds)
         self._ready: deque[tuple[str, Any, InRecord]] = deque()
         self.max_per_tick = max_per_tick
+        #: records the merge holds per input partition (flow control: ``held``)
+        self._held: Counter[Source] = Counter()
 
     # --- input ---------------------------------------------------------------------------------
 
@@ -110,14 +112,26 @@ class StreamEngine:
         result.seeks = self.sequencer.seeks()
         limit = self.max_per_tick
         if limit is None:
-            self._process([*self._ready, *self.merge.release(caught_up, now_ms)], result)
+            self._process([*self._ready, *self._release(caught_up, now_ms)], result)
             self._ready.clear()
             return result
         if len(self._ready) < limit:
-            self._ready.extend(self.merge.release(caught_up, now_ms))
+            self._ready.extend(self._release(caught_up, now_ms))
         ready = self._ready
         self._process([ready.popleft() for _ in range(min(limit, len(ready)))], result)
         return result
+
+    def _release(self, caught_up: Callable[[Source], bool], now_ms: float) -> list[tuple[str, Any, InRecord]]:
+        released = self.merge.release(caught_up, now_ms)
+        held = self._held
+        for _, _, rec in released:
+            held[(rec.topic, rec.partition)] -= 1
+        return released
+
+    def held(self) -> Counter[Source]:
+        """Records the merge holds per input partition: a partition far ahead of the others in
+        event time piles up here (the worker stops fetching it for a while)."""
+        return self._held
 
     def backlog(self) -> int:
         """Records released by the merge but not processed yet (see ``max_per_tick``)."""
@@ -150,6 +164,7 @@ class StreamEngine:
         self.merge.clear()
         self.sequencer.clear()
         self._ready.clear()
+        self._held.clear()
 
     def _accept(self, rec: InRecord, result: BatchResult) -> None:
         if rec.topic == VENUES_TOPIC:
@@ -176,6 +191,7 @@ class StreamEngine:
             self.stats["rekeyed"] += 1
             return
         self.merge.push((rec.topic, rec.partition), msg.ts, (source_topic, msg, rec))
+        self._held[(rec.topic, rec.partition)] += 1
 
     def _control(self, rec: InRecord, result: BatchResult) -> None:
         """Operator requests; ``erase`` forgets everything the pipeline keeps about a user."""

@@ -158,3 +158,22 @@ def test_expiry_with_a_budget_closes_the_same_sessions_in_slices():
             break
     assert sorted(got) == expected and calls > 10  # 40 closes of 50 units each in slices of 120
     assert sliced.open_users.keys() == whole.open_users.keys() == {"late"}
+
+
+def test_held_counts_what_the_merge_holds_per_partition():
+    engine = StreamEngine(build_core(Settings()), {}, start=lambda s: 0)
+    t0 = 1747116002919
+
+    def rec(topic, i, ts):
+        value = orjson.dumps({"event_id": f"{topic}{i}", "user_id": "u1", "ts": ts, "query": "tv",
+                              "type": "page_view", "url": "/"})
+        return InRecord(topic, 0, i, b"u1", value, 1.0)
+
+    engine.merge.assign([("events.clickstream", 0), ("events.search", 0)])
+    # clicks far ahead in event time; the search partition is not caught up: the merge holds them
+    engine.ingest([rec("events.clickstream", i, t0 + 1000 * i) for i in range(5)], lambda s: False, 0)
+    assert engine.held() == {("events.clickstream", 0): 5}
+    engine.ingest([rec("events.search", 0, t0 + 2500)], lambda s: False, 0)
+    assert engine.held()[("events.clickstream", 0)] == 2 and engine.held()[("events.search", 0)] == 0
+    engine.forget_held()
+    assert not +engine.held()
