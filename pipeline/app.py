@@ -31,6 +31,7 @@ from pipeline.detector_factory import build_core
 from pipeline.engine import (
     CONTROL_TOPIC,
     EVENT_TOPICS,
+    GC_THRESHOLDS,
     REKEYED_TOPIC,
     BatchResult,
     InRecord,
@@ -43,9 +44,7 @@ from schemas.decode import VENUES_TOPIC
 settings = get_settings()
 PREFIX = settings.topic_prefix
 log = logging.getLogger("micromoments.worker")
-#: fewer young-generation collections: each event allocates dozens of short-lived containers
-#: (parsed JSON, models, features), and the default 700 ran a collection every few events
-gc.set_threshold(50_000, 20, 100)
+gc.set_threshold(*GC_THRESHOLDS)  # fewer young-generation collections
 
 app = BatchApp(
     settings.app_id,

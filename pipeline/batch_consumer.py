@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import faust
@@ -133,7 +134,7 @@ class BatchApp(faust.App):
     batch_topics: frozenset[str] = frozenset()
     batch_handler: BatchHandler | None = None
     #: partitions the app paused itself (``consumer.pause_partitions``), not Faust
-    paused_by_app: set = set()
+    paused_by_app: AbstractSet = frozenset()
 
     def _new_transport(self):
         return BatchTransport(self.conf.broker_consumer, self)

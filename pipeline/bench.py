@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import statistics
@@ -42,6 +43,7 @@ from pipeline.engine import (
     ANALYTICS_METRICS_TOPIC,
     ANALYTICS_MOMENTS_TOPIC,
     ANALYTICS_SESSIONS_TOPIC,
+    GC_THRESHOLDS,
     InRecord,
     StreamEngine,
 )
@@ -109,7 +111,14 @@ async def same_work(bootstrap: str, prefix: str, total: int, settings: Settings)
         result = engine.ingest(recs, lambda s: True, time.time() * 1000.0)
         for out in result.sends:
             await producer.send(prefix + out.topic, out.value, key=out.key)
-    return total / await _consume_all(bootstrap, prefix, total, handle)
+    before = gc.get_threshold()
+    gc.freeze()  # the worker's garbage-collector settings (pipeline/app.py), for a fair c/b
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        return total / await _consume_all(bootstrap, prefix, total, handle)
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 # --- (c): the worker (and the sink) ----------------------------------------------------------------

@@ -32,6 +32,10 @@ ANALYTICS_METRICS_TOPIC = "mm.analytics.metrics"  # internal: the online model's
 CONTROL_TOPIC = "mm.control"  # internal: {"type": "erase", "user_id": ...} keyed by user id
 DLQ_TOPIC = "events.dlq"
 SOURCE_HEADER = "mm-source"  # on re-keyed records: original topic/partition/offset
+#: garbage-collector thresholds for a process running the engine: each event allocates dozens
+#: of short-lived containers (parsed JSON, models, features), and Python's default 700 ran a
+#: young-generation collection every few events (docs/PERFORMANCE.md)
+GC_THRESHOLDS = (50_000, 20, 100)
 #: merge order for equal event times: the order in which replay files list them is unknown, so fixed
 TOPIC_RANK = {t: i for i, t in enumerate((*EVENT_TOPICS, REKEYED_TOPIC))}
 
@@ -93,6 +97,7 @@ class StreamEngine:
         #: ``max_per_tick`` (a merge that waited for a lagging partition can release tens of
         #: thousands at once; the worker's event loop must not stop for seconds)
         self._ready: deque[tuple[str, Any, InRecord]] = deque()
+        self._ready_offsets: dict[Source, deque[int]] = {}  # their offsets per input partition
         self.max_per_tick = max_per_tick
         #: records the merge holds per input partition (flow control: ``held``)
         self._held: Counter[Source] = Counter()
@@ -111,22 +116,25 @@ class StreamEngine:
             self._accept(rec, result)
         result.seeks = self.sequencer.seeks()
         limit = self.max_per_tick
-        if limit is None:
-            self._process([*self._ready, *self._release(caught_up, now_ms)], result)
-            self._ready.clear()
-            return result
-        if len(self._ready) < limit:
-            self._ready.extend(self._release(caught_up, now_ms))
         ready = self._ready
-        self._process([ready.popleft() for _ in range(min(limit, len(ready)))], result)
+        if limit is None or len(ready) < limit:
+            released = self.merge.release(caught_up, now_ms)
+            held, offsets = self._held, self._ready_offsets
+            for item in released:
+                rec = item[2]
+                src = (rec.topic, rec.partition)
+                held[src] -= 1
+                dq = offsets.get(src)
+                if dq is None:
+                    dq = offsets[src] = deque()
+                dq.append(rec.offset)
+            ready.extend(released)
+        batch = [ready.popleft() for _ in range(len(ready) if limit is None else min(limit, len(ready)))]
+        offsets = self._ready_offsets
+        for item in batch:
+            offsets[(item[2].topic, item[2].partition)].popleft()
+        self._process(batch, result)
         return result
-
-    def _release(self, caught_up: Callable[[Source], bool], now_ms: float) -> list[tuple[str, Any, InRecord]]:
-        released = self.merge.release(caught_up, now_ms)
-        held = self._held
-        for _, _, rec in released:
-            held[(rec.topic, rec.partition)] -= 1
-        return released
 
     def held(self) -> Counter[Source]:
         """Records the merge holds per input partition: a partition far ahead of the others in
@@ -147,23 +155,18 @@ class StreamEngine:
     def commit_positions(self) -> dict[Source, int]:
         """Per input partition, the offset up to which everything is done (the Kafka commit):
         the oldest record the merge still holds, else the sequencer's position."""
-        positions = self.sequencer.positions()
         held = {src: item[2].offset for src, item in self.merge.oldest_held().items()}
-        first: set[Source] = set()
-        for _, _, rec in self._ready:  # in offset order per source, older than what the merge holds
-            src = (rec.topic, rec.partition)
-            if src not in first:
-                first.add(src)
-                held[src] = rec.offset
-                if len(first) == len(positions):
-                    break
-        return {src: held.get(src, pos) for src, pos in positions.items()}
+        for src, offsets in self._ready_offsets.items():  # released, not processed: older still
+            if offsets:
+                held[src] = offsets[0]
+        return {src: held.get(src, pos) for src, pos in self.sequencer.positions().items()}
 
     def forget_held(self) -> None:
         """Drop records not yet processed (after a rebalance they are read again)."""
         self.merge.clear()
         self.sequencer.clear()
         self._ready.clear()
+        self._ready_offsets.clear()
         self._held.clear()
 
     def _accept(self, rec: InRecord, result: BatchResult) -> None:
