@@ -35,6 +35,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from pipeline.batch_consumer import CachedPartitioner
 from pipeline.bench_latency import say
 from pipeline.bench_procs import accounted, wait_until
 from pipeline.config import Settings, get_settings
@@ -73,7 +74,9 @@ async def _consume_all(bootstrap: str, prefix: str, total: int, handle) -> float
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=2000,
                                 fetch_max_bytes=16 * 1024 * 1024)
     await consumer.start()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, max_batch_size=256 * 1024)
+    # the worker's producer settings (pipeline/app.py), so that (b) and (c) differ only by Faust
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=0, max_batch_size=256 * 1024,
+                                partitioner=CachedPartitioner())
     await producer.start()
     try:
         tps = [TopicPartition(prefix + t, p) for t in INPUTS
@@ -278,8 +281,8 @@ def run(args: argparse.Namespace) -> dict:
         runs = [scale(settings, records, 4) for _ in range(args.repeats)]
         one, two = min_median([r["one_eps"] for r in runs]), min_median([r["two_eps"] for r in runs])
         doc["scale_2_workers"] = {"one_eps": one["median"], "two_eps": two["median"],
-                                  "ratio": round(two["median"] / one["median"], 2), "partitions": 4,
-                                  "events": len(records), "runs": runs}
+                                  "ratio": round(two["median"] / one["median"], 2), "one": one, "two": two,
+                                  "partitions": 4, "events": len(records), "runs": runs}
         doc["parts"]["scale"] = {"at": stamp, "events": len(records), "repeats": args.repeats}
     for key in ("latency_ms", "rss_mb", "scale_2_workers"):
         doc.setdefault(key, None)

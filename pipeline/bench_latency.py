@@ -106,7 +106,8 @@ def live_session_records(n_users: int, templates: Sequence[Record], per_user: in
         for k, tmpl in enumerate(shapes[u % len(shapes)]):
             obj = {key: v for key, v in tmpl.items() if key != "topic"}
             obj.update(event_id=f"{uid}-{k}", user_id=uid, session_id=f"{uid}-s", ts=t0 + 30_000 * k)
-            events.append((obj["ts"], Record(tmpl["topic"], uid.encode(), orjson.dumps(obj))))
+            value = bytes(memoryview(orjson.dumps(obj)))  # exact size (orjson over-allocates)
+            events.append((obj["ts"], Record(tmpl["topic"], uid.encode(), value)))
     events.sort(key=lambda e: e[0])
     return venues + [r for _, r in events]
 

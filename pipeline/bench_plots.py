@@ -19,8 +19,8 @@ def plot(doc: dict, out_dir: Path) -> list[Path]:
     bars = [(label, doc[key]) for key, label in THROUGHPUT_LOOPS if isinstance(doc.get(key), dict)]
     scale = doc.get("scale_2_workers")
     if scale:
-        bars += [("1 worker\n4 partitions", {"median": scale["one_eps"]}),
-                 ("2 workers\n4 partitions", {"median": scale["two_eps"]})]
+        bars += [("1 worker\n4 partitions", scale.get("one") or {"median": scale["one_eps"]}),
+                 ("2 workers\n4 partitions", scale.get("two") or {"median": scale["two_eps"]})]
     if bars:
         fig, ax = plt.subplots(figsize=(8, 4.5))
         labels = [b[0] for b in bars]
