@@ -1,11 +1,15 @@
 """The moment decision: threshold, hysteresis, frequency cap, consent; and the payload.
 
 A session enters a moment when the detector's top probability passes
-``threshold``. Switching to another moment needs that moment on top with at
-least ``switch_threshold`` for ``stable_events`` events in a row (no flapping).
-A session is never tagged with the moment it already has, so the same moment is
-never published twice in a row. All times are event times, so replay is
-deterministic.
+``threshold`` — ``first_event_threshold`` on the session's first event, which is
+the weakest evidence (a landing page or one search: in the shared sample half of
+them carry no intent and one in five of the rest points to another moment).
+Switching to another moment needs that moment on top with at least
+``switch_threshold`` for ``stable_events`` events in a row (no flapping), or once
+with ``switch_now_threshold``. A session is never tagged with the moment it
+already has, so the same moment is never published twice in a row. All times
+are event times, so replay is deterministic. docs/DETECTORS.md has the measured
+trade-off behind the defaults.
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ DEFAULT_ACTIONS: dict[str, NextBestAction] = {
 @dataclass
 class DecisionConfig:
     threshold: float = 0.7
-    switch_threshold: float = 0.6
-    stable_events: int = 2
+    first_event_threshold: float = 0.9
+    switch_threshold: float = 0.7
+    stable_events: int = 3
+    switch_now_threshold: float = 0.9
     max_per_user_hour: int = 6
     actions: dict[str, NextBestAction] = field(default_factory=lambda: dict(DEFAULT_ACTIONS))
 
@@ -44,9 +50,8 @@ def decide(session, scores: dict[str, float], cfg: DecisionConfig) -> str | None
     """The moment the session enters now, or None. Updates the hysteresis state."""
     moment, p = top_moment(scores)
     if session.moment is None:
-        if p >= cfg.threshold:
-            return moment
-        return None
+        needed = cfg.first_event_threshold if session.n_events <= 1 else cfg.threshold
+        return moment if p >= needed else None
     if moment == session.moment or p < cfg.switch_threshold:
         session.candidate, session.candidate_n = None, 0
         return None
@@ -54,7 +59,7 @@ def decide(session, scores: dict[str, float], cfg: DecisionConfig) -> str | None
         session.candidate_n += 1
     else:
         session.candidate, session.candidate_n = moment, 1
-    return moment if session.candidate_n >= cfg.stable_events else None
+    return moment if session.candidate_n >= cfg.stable_events or p >= cfg.switch_now_threshold else None
 
 
 def within_cap(published: list[int], ts_ms: int, cfg: DecisionConfig) -> bool:

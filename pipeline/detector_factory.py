@@ -41,9 +41,10 @@ def decision_config(settings: Settings) -> DecisionConfig:
             actions.update({m: NextBestAction.model_validate(a) for m, a in table.items() if m in actions})
         except (OSError, ValueError) as exc:
             raise ValueError(f"cannot read MOMENTS_ACTIONS_FILE {settings.actions_file}: {exc}") from exc
-    return DecisionConfig(threshold=settings.threshold, switch_threshold=settings.switch_threshold,
-                          stable_events=settings.stable_events, max_per_user_hour=settings.max_moments_per_hour,
-                          actions=actions)
+    return DecisionConfig(threshold=settings.threshold, first_event_threshold=settings.first_event_threshold,
+                          switch_threshold=settings.switch_threshold, stable_events=settings.stable_events,
+                          switch_now_threshold=settings.switch_now_threshold,
+                          max_per_user_hour=settings.max_moments_per_hour, actions=actions)
 
 
 def build_core(settings: Settings, state_dir: Path | None = None) -> Core:

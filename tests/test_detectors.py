@@ -77,7 +77,11 @@ def test_feedback_beats_the_rules_on_a_profile_they_do_not_know(tmp_path):
     (tmp / "truth.jsonl").write_bytes(b"\n".join(orjson.dumps(t) for t in scenario.truth) + b"\n")
     runs = {r.model: r for r in evaluate(tmp / "events.jsonl", tmp / "truth.jsonl", ["rules", "ovr-logreg"],
                                          Settings(model_start="cold"))}
-    assert runs["ovr-logreg"].scores.macro_f1 > runs["rules"].scores.macro_f1 + 0.03
+    model, rules = runs["ovr-logreg"].scores, runs["rules"].scores
+    # learning shows where the model has had feedback to learn from: second half, sessions without
+    # feedback (the honest online number); the whole stream includes the cold start
+    assert model.online_f1 > rules.online_f1 + 0.04, (model.online_f1, rules.online_f1)
+    assert model.macro_f1 > rules.macro_f1
     assert runs["ovr-logreg"].scores.opted_out_moments == 0
     write_report(list(runs.values()), tmp / "report", "baumarkt-de")
     assert {p.name for p in (tmp / "report").iterdir()} >= {"summary.md", "metrics.json", "confusion.png",

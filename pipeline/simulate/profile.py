@@ -81,6 +81,25 @@ class City:
 
 
 @dataclass(frozen=True)
+class CueMix:
+    """Shares of a segment's events: generic (no intent), a cue of another moment
+    (contradiction, from ``confuse``), else a cue of the segment's own moment.
+
+    The defaults are our own profiles'. ``electronics-en`` copies what the shared sample
+    shows (its own measurements are in docs/DETECTORS.md): more generic events, more
+    contradictions, and contradictions already on the landing page.
+    """
+
+    generic: float = 0.22
+    contra: float = 0.1
+    #: the same two shares for the first event of a session (its landing page or first search)
+    landing_generic: float = 0.3
+    landing_contra: float = 0.02
+    #: moment -> ((other moment, weight), ...); None: the simulator's default table
+    confuse: dict[str, tuple[tuple[str, float], ...]] | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     description: str
@@ -114,6 +133,8 @@ class Profile:
     unknown_vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict)
     free_capacity: bool = False  # venues publish free parking/capacity
     tombstones: int = 0  # venues removed in the venue block (closed stores)
+    #: how a session's events are drawn (shares of generic pages and contradicting cues)
+    mix: CueMix = field(default_factory=lambda: CueMix())
 
     def category(self, key: str) -> Category:
         return self._cats[key]

@@ -28,13 +28,11 @@ SHIFT_FROM: dict[str, tuple[tuple[str, float], ...]] = {
     "buy": (("know", 0.7), ("go", 0.15), ("do", 0.15)), "go": (("know", 0.5), ("buy", 0.5)),
     "do": (("buy", 0.5), ("know", 0.5)), "know": (("do", 0.6), ("buy", 0.4)),
 }
-#: which other moment a contradicting cue comes from
+#: which other moment a contradicting cue comes from (unless the profile's ``CueMix`` says)
 CONFUSE: dict[str, tuple[tuple[str, float], ...]] = {
     "know": (("buy", 0.45), ("do", 0.35), ("go", 0.2)), "go": (("buy", 0.5), ("know", 0.3), ("do", 0.2)),
     "do": (("know", 0.55), ("buy", 0.3), ("go", 0.15)), "buy": (("know", 0.6), ("go", 0.25), ("do", 0.15)),
 }
-GENERIC_SHARE = 0.22  # events drawn from the generic templates (plus landing pages)
-CONTRA_SHARE = 0.1
 CLICK_BOOST = 1.4
 MIN_USER_GAP_MS = 45 * 60_000
 #: ts formats: epoch ms, RFC 3339 Z with/without fraction, local offset with/without fraction
@@ -187,14 +185,15 @@ class SessionMaker:
         return ctx
 
     def content(self, moment: str, ctx: dict, s: Session, seg: int, landing: bool) -> Ev:
-        rng = self.rng
+        rng, mix = self.rng, self.p.mix
         r = rng.random()
-        if (landing and r < 0.3) or r < GENERIC_SHARE:
+        generic, contra = (mix.landing_generic, mix.landing_contra) if landing else (mix.generic, mix.contra)
+        if r < generic:
             table, tag = self._generic, None
             if rng.random() < 0.35:  # browsing something else
                 ctx = {**ctx, **_product_ctx(rng.choice(self.p.products), self.p)}
-        elif r < GENERIC_SHARE + CONTRA_SHARE:
-            tag = pick(rng, CONFUSE[moment])
+        elif r < generic + contra:
+            tag = pick(rng, (mix.confuse or CONFUSE)[moment])
             table = self._cues[tag]
         else:
             table, tag = self._cues[moment], moment
