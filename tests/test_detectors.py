@@ -148,3 +148,17 @@ def test_calibration_softens_an_over_confident_model_where_it_decides():
     p = {"know": 0.97, "go": 0.01, "do": 0.01, "buy": 0.01}
     assert fit_temperature([(p, "know")] * 6 + [(p, "buy")] * 4) > 1.0 > fit_temperature([(p, "know")] * 100)
     assert tempered(p, 1.0) == pytest.approx(p)
+
+
+def test_cue_profile_counts_generic_and_contradicting_events_per_position():
+    from detectors.cue_profile import GENERIC, report
+
+    cues = [(1, "buy", GENERIC), (1, "buy", "know"), (1, "know", "know"), (1, "do", "do"),
+            (2, "buy", "buy"), (2, "know", "buy"), (7, "go", "go")]
+    rows = {line.split()[0]: line.split()[1:] for line in report(cues).splitlines()[1:4]}
+    # position 1: 4 events, 1 generic, 1 of another moment (1 of 3 cues)
+    assert rows["1"] == ["4", "0.25", "0.25", "0.33"]
+    assert rows["2"] == ["2", "0.00", "0.50", "0.50"]
+    assert rows["5"][:4] == ["and", "later", "1", "0.00"]
+    matrix = {line.split()[0]: line.split()[1:] for line in report(cues).splitlines() if line.startswith("buy ")}
+    assert matrix["buy"] == ["0.33", "0.00", "0.00", "0.33", "0.33"]
