@@ -17,7 +17,7 @@ from detectors.online import MomentDetector
 from pipeline.state import UserState
 from pipeline.venues import VenueIndex
 from schemas import Rejection, decode_replay_line
-from schemas.events import LocationEvent
+from schemas.events import LocationEvent, VenueTombstone
 
 
 def load_events(profile: str, sessions: int, seed: int) -> tuple[list, VenueIndex]:
@@ -31,7 +31,9 @@ def load_events(profile: str, sessions: int, seed: int) -> tuple[list, VenueInde
         topic, msg = decode_replay_line(line)
         if isinstance(msg, Rejection) or topic == "feedback":
             continue
-        if topic == "ref.venues":
+        if isinstance(msg, VenueTombstone):  # a closed store (baumarkt-de)
+            venues.delete(msg.venue_id)
+        elif topic == "ref.venues":
             venues.upsert(msg)
         else:
             events.append(msg)

@@ -70,6 +70,31 @@ SESSION_WEIGHT = 0.6
 TEMPERATURE = 1.0
 
 
+# how a compiled rule turns the feature's value into a contribution (see RuleDetector.scores)
+_CONST, _SESSION, _VALUE = "const", "session", "value"
+#: feature key -> ((moment, coefficient, kind), ...); bounded: query words are unbounded
+_COMPILED: dict[str, tuple[tuple[str, float, str], ...]] = {}
+_COMPILED_MAX = 200_000
+
+
+def _compile(key: str) -> tuple[tuple[str, float, str], ...]:
+    """The contributions ``RuleDetector.scores`` gives ``key``, as coefficients."""
+    scope, _, cue = key.partition(":")
+    rule: tuple[tuple[str, float, str], ...] = ()
+    if scope in ("r", "s") and cue.startswith("w:"):
+        rule = tuple((m, RECENT_WEIGHT, _CONST) if scope == "r" else (m, 1.0, _SESSION)
+                     for m in LEXICON.get(cue[2:], ()))
+    elif scope in ("r", "s") and cue in EVENT_CUES:
+        m, w = EVENT_CUES[cue]
+        rule = ((m, w, _CONST if scope == "r" else _SESSION),)
+    elif key in LOCATION_CUES:
+        rule = (("go", LOCATION_CUES[key], _VALUE),)
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    _COMPILED[key] = rule
+    return rule
+
+
 class RuleDetector:
     """Lexicon rules over the session features; learns nothing.
 
@@ -100,8 +125,21 @@ class RuleDetector:
                 out["go"].append((key, LOCATION_CUES[key] * value))
         return out
 
+    def totals(self, x: dict[str, float]) -> dict[str, float]:
+        """Per moment, the sum of ``scores`` — the same additions in the same order, from rules
+        compiled once per feature key (the hot path: keys repeat across events and users)."""
+        totals = dict.fromkeys(MOMENTS, 0.0)
+        compiled = _COMPILED
+        for key, value in x.items():
+            rule = compiled.get(key)
+            if rule is None:
+                rule = _compile(key)
+            for m, c, kind in rule:
+                totals[m] += c if kind is _CONST else c * (SESSION_WEIGHT * value) if kind is _SESSION else c * value
+        return totals
+
     def predict_proba_one(self, x: dict[str, float]) -> dict[str, float]:
-        totals = {m: sum(w for _, w in c) for m, c in self.scores(x).items()}
+        totals = self.totals(x)
         top = max(totals.values())
         exp = {m: math.exp((t - top) / TEMPERATURE) for m, t in totals.items()}
         z = sum(exp.values())
