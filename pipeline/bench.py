@@ -210,6 +210,17 @@ def throughput(settings: Settings, records: list, repeats: int, partitions: int,
 
 # --- aggregation ---------------------------------------------------------------------------------
 
+def detector_reference(repeats: int = 3) -> float:
+    """Features + predict of the shipped model, µs per event (``python -m detectors.bench``):
+    how fast this machine runs our Python today. The host is shared and its speed varies from day
+    to day (2.3 x between two days here), so every run records it next to its results."""
+    from detectors import checkpoint
+    from detectors.bench import load_events, run_once
+
+    events, venues = load_events("electronics-en", 1000, seed=7)
+    return round(min(run_once(events, venues, checkpoint.pretrained())[0] for _ in range(repeats)), 1)
+
+
 def min_median(values: list[float]) -> dict:
     return {"min": round(min(values)), "median": round(statistics.median(values)), "runs": [round(x) for x in values]}
 
@@ -248,7 +259,8 @@ def run(args: argparse.Namespace) -> dict:
     doc.pop("note", None)
     doc.setdefault("parts", {})
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
-    doc["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    doc["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "at": stamp,
+                      "detector_us_per_event": detector_reference()}
     if "throughput" in parts:
         records = scenario_records(n_events)
         doc.update(throughput(settings, records, args.repeats, args.partitions, not args.no_sink))
@@ -296,6 +308,9 @@ def run(args: argparse.Namespace) -> dict:
 
 def summary(doc: dict) -> str:
     lines = []
+    if (doc.get("machine") or {}).get("detector_us_per_event"):
+        lines.append(f"machine: {doc['machine']['cpus']} CPUs; detector features + predict "
+                     f"{doc['machine']['detector_us_per_event']} µs/event (the day's speed)")
     if isinstance(doc.get("pipeline_eps"), dict):
         lines.append(f"{'throughput (' + format(doc['events'], ',') + ' events)':<34}{'min ev/s':>10}{'median ev/s':>13}")
         for key, label in (("passthrough_eps", "(a) aiokafka passthrough"), ("same_work_eps", "(b) aiokafka same work"),
