@@ -256,6 +256,8 @@ def _current(generation: int, records: list) -> list[InRecord]:
 async def _deliver(result: BatchResult) -> None:
     """Send a batch's results (the producer sends them as one burst); ``_commit`` flushes them,
     then writes the users' states, then commits the input offsets."""
+    if _stopping:  # after the last commit: dropped, not committed, read again after a restart
+        return
     send = app.producer._ensure_producer().send  # aiokafka's, without Faust's wrapper per record
     for out in result.sends:
         await send(PREFIX + out.topic, out.value, key=out.key,
@@ -279,7 +281,7 @@ _commit_task: asyncio.Future | None = None
 def _commit_soon() -> None:
     """Every 0.5 s a commit (``_commit``) in the background: batches go on meanwhile."""
     global _last_commit, _commit_task
-    if time.monotonic() - _last_commit < 0.5 or _commit_lock.locked():
+    if time.monotonic() - _last_commit < 0.5 or _commit_lock.locked() or _stopping:
         return
     _last_commit = time.monotonic()
     _commit_task = asyncio.ensure_future(_commit())
@@ -291,7 +293,7 @@ def _commit_failed(task: asyncio.Future) -> None:
         log.error("commit failed: %r", task.exception())
 
 
-async def _commit() -> None:
+async def _commit(final: bool = False) -> None:
     """Commit what the engine has finished (see ``StreamEngine.commit_positions``).
 
     A snapshot of the positions and of the states written so far is taken first (nothing runs
@@ -301,6 +303,8 @@ async def _commit() -> None:
     are committed by the next commit. Faust's own ack-based commits are not used: records
     re-delivered after a seek were acknowledged twice and stalled them.
     """
+    if _stopping and not final:  # the shutdown's commit was the last (a later batch sent nothing)
+        return
     async with _commit_lock:  # one at a time; a forced commit waits for the one in flight
         positions = engine.commit_positions()
         states = store.save()
@@ -330,10 +334,19 @@ def _checkpoint(force: bool = False) -> None:
         _last_checkpoint = time.monotonic()
 
 
+_stopping = False  # set once the worker shuts down: no batch starts after the last commit
+
+
 @app.on_before_shutdown.connect
-async def _save_model_on_shutdown(app, **kwargs) -> None:
+async def _on_shutdown(app, **kwargs) -> None:
+    """Faust has stopped fetching; the producer is flushed and closed after this. So the model
+    checkpoint and the last commit happen here — a commit after the producer closed fails, and
+    what was done since the previous one would be read again after a restart."""
+    global _stopping
     async with _lock:  # after the batch in flight
+        _stopping = True
         _checkpoint(force=True)
+        await _commit(final=True)  # waits for a background commit in flight, then commits the rest
 
 
 # --- agents -------------------------------------------------------------------------------------
@@ -348,20 +361,22 @@ async def process_events(stream):
     size = settings.batch_size
     gc.freeze()  # what start-up allocated (Faust, the model) is never collected: skip it in collections
     try:
-        while True:
+        while not _stopping:
             generation, records = await _inbox.get()
             for i in range(0, len(records), size):
+                if _stopping:  # after the last commit nothing is sent: no work either
+                    break
                 async with _lock:
                     await _sync_assignment()
                     await _deliver(engine.ingest(_current(generation, records[i:i + size]), _caught_up,
                                                  time.time() * 1000.0))
                 await asyncio.sleep(0)  # the web page and the timers between two batches
-            while engine.backlog():  # released by the merge, at most a batch per tick
+            while engine.backlog() and not _stopping:  # released by the merge, a batch per tick
                 async with _lock:
                     await _deliver(engine.tick(_caught_up, time.time() * 1000.0))
                 await asyncio.sleep(0)
-    finally:  # stopping: the consumer still runs, so the last positions can be committed
-        await _commit()
+    finally:
+        await _commit()  # a no-op once _on_shutdown made the last one
 
 
 @app.task
@@ -372,7 +387,7 @@ async def follow_venues():
 @app.timer(0.05)
 async def release_waiting():
     """Events held by the merge for a lagging partition are released here once it catches up."""
-    if engine.waiting() == 0 or _lock.locked():  # a running batch releases them anyway
+    if engine.waiting() == 0 or _lock.locked() or _stopping:  # a running batch releases them anyway
         return
     async with _lock:
         await _sync_assignment()
@@ -383,7 +398,7 @@ async def release_waiting():
 async def expire_sessions():
     """Close idle sessions (event time) and hand them to the sink's sessions table: in slices
     of a few milliseconds, so that batches go on in between."""
-    while True:
+    while not _stopping:
         async with _lock:
             await _deliver(engine.expire_sessions(budget=5_000))
         if not engine.expiring():

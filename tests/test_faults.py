@@ -21,6 +21,7 @@ import pytest
 from pipeline.config import Settings
 from pipeline.engine import ANALYTICS_EVENTS_TOPIC, DLQ_TOPIC, EVENT_TOPICS
 from pipeline.feed import Record, records_from_lines
+from pipeline.simulate import simulate
 from schemas import DlqRecord, Rejection, decode
 from tests import kafka_helpers
 from tests.shared_sample import sample_lines
@@ -85,6 +86,39 @@ def assert_every_bad_input_in_dlq(deployment: WorkerEnv, records: list[Record]) 
     dlq = [DlqRecord.model_validate_json(v) for _, v in deployment.read_topic(DLQ_TOPIC)]
     assert {(d.source_topic, d.original_bytes()) for d in dlq} == bad
     return len(dlq)
+
+
+def test_worker_stopped_mid_stream_commits_what_it_published_and_nothing_is_published_twice(
+        kafka_bootstrap, tmp_path):
+    """A simulated shop's 2,000 sessions are in Kafka; the worker gets SIGTERM as soon as it
+    processes (a batch in flight, fetches and records held by the merge waiting). It exits cleanly,
+    having committed — while its producer still ran — exactly what it published; what it had
+    fetched but not committed it did not publish. A new worker reads the rest once: no moment is
+    published twice, all equal replay's (learning model: the checkpoint at shutdown matches the
+    commit)."""
+    lines = simulate("electronics-en", 2000, seed=21).lines
+    records = records_from_lines(lines)
+    deployment = WorkerEnv(kafka_bootstrap, tmp_path / "worker")
+    deployment.produce(records)
+    first, second = Worker(deployment, "stopped"), Worker(deployment, "second")
+    try:
+        first.start().wait_for(lambda s: s.get("processed", 0) >= 6000, poll=0.02, what="6,000 processed")
+        assert first.stop(timeout=60) == 0, first.log_tail()
+        log = first.log_tail(2000)
+        assert "commit failed" not in log and "Traceback" not in log, log
+        at_stop = committed_inputs(deployment)
+        before = len(published(deployment))
+        stats = second.start().wait_for(done(deployment, len(records)), what="every input consumed")
+    finally:
+        first.stop()
+        second.stop()
+    assert_clean(stats)
+    assert inputs_read(stats) == len(records) - at_stop  # the rest, each once
+    got = published(deployment)
+    versions = assert_moments_as_replay(got, replay_moments(lines))
+    assert len(got) == len(versions), "a moment was published twice: results sent but not committed"
+    print(f"\nSIGTERM mid-stream: committed {at_stop} of {len(records)} at shutdown, {before} moments "
+          f"published by then; the second worker read {inputs_read(stats)}; {len(got)} moments, each once")
 
 
 def test_worker_killed_mid_stream_restarts_without_loss_and_rows_land_once(kafka_bootstrap, tmp_path):

@@ -133,6 +133,9 @@ def test_restart_mid_stream_loses_nothing_and_never_changes_a_moment(deployment)
     finally:
         first.stop(signal.SIGTERM)
     assert (deployment.data_dir / "model" / "detector.json").is_file()  # checkpoint at shutdown
+    # the last positions committed at shutdown, while the producer still ran: nothing is read twice
+    assert all_committed(deployment, half), "the worker stopped without committing what it had done"
+    assert "commit failed" not in first.log_tail(400), first.log_tail(60)
     deployment.produce(records[half:])
     second = Worker(deployment, "second").start()
     try:
