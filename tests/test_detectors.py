@@ -164,21 +164,26 @@ def test_cue_profile_counts_generic_and_contradicting_events_per_position():
     assert matrix["buy"] == ["0.33", "0.00", "0.00", "0.33", "0.33"]
 
 
-def test_compiled_rule_totals_equal_the_readable_scores_exactly():
+def session_vectors(profile: str, sessions: int, seed: int):
+    """The feature vector after each event of a simulated scenario, as the pipeline builds it."""
     from detectors.bench import load_events
     from pipeline.state import UserState
     from schemas.events import LocationEvent
 
+    events, venues = load_events(profile, sessions, seed=seed)
+    users: dict[str, UserState] = {}
+    for ev in events:
+        state = users.setdefault(ev.user_id, UserState(ev.user_id))
+        session, _, _ = state.session_for(ev.event_id, ev.ts, ev.session_id)
+        features.update(session, ev, venues.nearest(ev.lat, ev.lon) if isinstance(ev, LocationEvent) else None)
+        yield features.vector(session, ev.ts)
+
+
+def test_compiled_rule_totals_equal_the_readable_scores_exactly():
     rules = RuleDetector()
     checked = 0
     for profile in ("electronics-en", "baumarkt-de"):
-        events, venues = load_events(profile, 150, seed=3)
-        users: dict[str, UserState] = {}
-        for ev in events:
-            state = users.setdefault(ev.user_id, UserState(ev.user_id))
-            session, _, _ = state.session_for(ev.event_id, ev.ts, ev.session_id)
-            features.update(session, ev, venues.nearest(ev.lat, ev.lon) if isinstance(ev, LocationEvent) else None)
-            x = features.vector(session, ev.ts)
+        for x in session_vectors(profile, 150, seed=3):
             readable = {m: sum(w for _, w in c) for m, c in rules.scores(x).items()}
             assert rules.totals(x) == readable  # bit for bit: replay and worker decisions depend on it
             checked += any(readable.values())
@@ -186,18 +191,8 @@ def test_compiled_rule_totals_equal_the_readable_scores_exactly():
 
 
 def test_fast_one_vs_rest_prediction_equals_rivers_exactly():
-    from detectors.bench import load_events
-    from pipeline.state import UserState
-    from schemas.events import LocationEvent
-
     shipped = checkpoint.pretrained()
     assert shipped is not None and shipped.kind == "ovr-logreg"
-    events, venues = load_events("electronics-en", 150, seed=4)
-    users: dict[str, UserState] = {}
-    for ev in events:
-        state = users.setdefault(ev.user_id, UserState(ev.user_id))
-        session, _, _ = state.session_for(ev.event_id, ev.ts, ev.session_id)
-        features.update(session, ev, venues.nearest(ev.lat, ev.lon) if isinstance(ev, LocationEvent) else None)
-        x = features.vector(session, ev.ts)
+    for x in session_vectors("electronics-en", 150, seed=4):
         assert shipped._ovr_proba(x) == shipped.model.predict_proba_one(x)
     assert MomentDetector()._ovr_proba({"s:w:tv": 1.0}) == {}  # cold: no classifier yet, as River
