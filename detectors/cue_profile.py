@@ -21,6 +21,7 @@ from pathlib import Path
 import orjson
 
 from detectors import MOMENTS, checkpoint, features
+from detectors.evaluate import read_lines
 from detectors.scoring import session_of
 from pipeline.state import UserState
 from schemas import decode_replay_line
@@ -89,9 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     for f in (args.events, args.truth):
         if not f.is_file():
             p.error(f"file not found: {f}")
-    lines = [ln for ln in args.events.read_bytes().split(b"\n") if ln.strip()]
-    truth = [orjson.loads(t) for t in args.truth.read_bytes().split(b"\n") if t.strip()]
-    print(report(event_cues(lines, truth, args.min_confidence)))
+    truth = [orjson.loads(t) for t in read_lines(args.truth)]
+    print(report(event_cues(read_lines(args.events), truth, args.min_confidence)))
     return 0
 
 

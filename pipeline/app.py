@@ -281,7 +281,7 @@ _commit_task: asyncio.Future | None = None
 def _commit_soon() -> None:
     """Every 0.5 s a commit (``_commit``) in the background: batches go on meanwhile."""
     global _last_commit, _commit_task
-    if time.monotonic() - _last_commit < 0.5 or _commit_lock.locked() or _stopping:
+    if time.monotonic() - _last_commit < 0.5 or _commit_lock.locked():
         return
     _last_commit = time.monotonic()
     _commit_task = asyncio.ensure_future(_commit())
@@ -293,7 +293,7 @@ def _commit_failed(task: asyncio.Future) -> None:
         log.error("commit failed: %r", task.exception())
 
 
-async def _commit(final: bool = False) -> None:
+async def _commit() -> None:
     """Commit what the engine has finished (see ``StreamEngine.commit_positions``).
 
     A snapshot of the positions and of the states written so far is taken first (nothing runs
@@ -303,7 +303,7 @@ async def _commit(final: bool = False) -> None:
     are committed by the next commit. Faust's own ack-based commits are not used: records
     re-delivered after a seek were acknowledged twice and stalled them.
     """
-    if _stopping and not final:  # the shutdown's commit was the last (a later batch sent nothing)
+    if _stopping:  # the shutdown's commit was the last (a later batch sent nothing)
         return
     async with _commit_lock:  # one at a time; a forced commit waits for the one in flight
         positions = engine.commit_positions()
@@ -344,9 +344,9 @@ async def _on_shutdown(app, **kwargs) -> None:
     what was done since the previous one would be read again after a restart."""
     global _stopping
     async with _lock:  # after the batch in flight
-        _stopping = True
         _checkpoint(force=True)
-        await _commit(final=True)  # waits for a background commit in flight, then commits the rest
+        await _commit()  # waits for a background commit in flight, then commits the rest
+        _stopping = True
 
 
 # --- agents -------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import orjson
 
 from pipeline.bench_procs import SinkProc, WorkerProc, accounted, wait_until
 from pipeline.config import Settings
-from pipeline.feed import Record, produce
+from pipeline.feed import Record, dumps, produce
 from pipeline.topics import MOMENT_TOPICS, ensure_topics
 from schemas.decode import VENUES_TOPIC
 
@@ -106,8 +106,7 @@ def live_session_records(n_users: int, templates: Sequence[Record], per_user: in
         for k, tmpl in enumerate(shapes[u % len(shapes)]):
             obj = {key: v for key, v in tmpl.items() if key != "topic"}
             obj.update(event_id=f"{uid}-{k}", user_id=uid, session_id=f"{uid}-s", ts=t0 + 30_000 * k)
-            value = bytes(memoryview(orjson.dumps(obj)))  # exact size (orjson over-allocates)
-            events.append((obj["ts"], Record(tmpl["topic"], uid.encode(), value)))
+            events.append((obj["ts"], Record(tmpl["topic"], uid.encode(), dumps(obj))))
     events.sort(key=lambda e: e[0])
     return venues + [r for _, r in events]
 

@@ -9,17 +9,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-import orjson
+from pipeline.feed import dumps
 
 Base = Callable[[str], dict]  # topic -> a plausible, valid event dict (with "topic")
 
 CLICK, SEARCH, LOC, FEEDBACK = "events.clickstream", "events.search", "events.location", "feedback"
-
-
-def dumps(obj) -> bytes:
-    """Compact JSON bytes, copied to their exact size (orjson's result keeps a 4 KiB buffer)."""
-    return bytes(memoryview(orjson.dumps(obj)))
-
 
 _dump = dumps
 

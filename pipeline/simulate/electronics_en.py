@@ -143,9 +143,9 @@ PROFILE = Profile(
                "https://www.reddit.com/", "https://www.youtube.com/"),
     extras={"year": ("2025",)},
     feedback_sources=DEFAULT_FEEDBACK_SOURCES,
-    # what the shared sample shows (docs/DETECTORS.md): a third of the events generic, half of the
-    # landing pages; about one cue in six from another moment, already on the landing page; research
-    # (know) cues in buy sessions, buying cues in the others, never a go cue outside go sessions
+    # what the shared sample shows (docs/SIMULATOR.md): about a third of the events generic, half of
+    # the landing pages; about one cue in six from another moment, already on the landing page;
+    # research (know) cues in buy sessions, buying cues in the others, no go cue outside go sessions
     mix=CueMix(generic=0.25, contra=0.14, landing_generic=0.48, landing_contra=0.08, confuse={
         "know": (("buy", 0.65), ("do", 0.35)), "go": (("buy", 0.6), ("know", 0.4)),
         "do": (("buy", 0.6), ("know", 0.4)), "buy": (("know", 1.0),)}),

@@ -86,7 +86,7 @@ class CueMix:
     (contradiction, from ``confuse``), else a cue of the segment's own moment.
 
     The defaults are our own profiles'. ``electronics-en`` copies what the shared sample
-    shows (its own measurements are in docs/DETECTORS.md): more generic events, more
+    shows (measured, docs/SIMULATOR.md): more generic events, more
     contradictions, and contradictions already on the landing page.
     """
 
@@ -134,7 +134,7 @@ class Profile:
     free_capacity: bool = False  # venues publish free parking/capacity
     tombstones: int = 0  # venues removed in the venue block (closed stores)
     #: how a session's events are drawn (shares of generic pages and contradicting cues)
-    mix: CueMix = field(default_factory=lambda: CueMix())
+    mix: CueMix = field(default_factory=CueMix)
 
     def category(self, key: str) -> Category:
         return self._cats[key]
