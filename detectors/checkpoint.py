@@ -26,7 +26,8 @@ PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
 
 def to_dict(d: MomentDetector) -> dict[str, Any]:
     if d.kind == "ovr-logreg":
-        weights = {label: {"w": dict(clf._weights), "b": clf.intercept} for label, clf in d.model.classifiers.items()}
+        m = d.model
+        weights = {label: {"w": m.label_weights(label), "b": m.intercept(label)} for label in m.labels}
     elif d.kind == "softmax":
         weights = {label: {"w": dict(w), "b": 0.0} for label, w in d.model.weights.items()}
     else:
@@ -46,11 +47,7 @@ def from_dict(data: dict[str, Any]) -> MomentDetector:
     d.temperature = float(data.get("temperature", 1.0))  # checkpoints before calibration: none
     for label, wb in data["weights"].items():
         if d.kind == "ovr-logreg":
-            clf = d.model.classifier.clone()
-            for f, v in wb["w"].items():
-                clf._weights[f] = v
-            clf.intercept = wb["b"]
-            d.model.classifiers[label] = clf
+            d.model.set_label(label, wb["w"], wb["b"])
         else:
             d.model.weights[label].update(wb["w"])
     return d

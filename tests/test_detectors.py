@@ -190,9 +190,51 @@ def test_compiled_rule_totals_equal_the_readable_scores_exactly():
     assert checked > 500
 
 
-def test_fast_one_vs_rest_prediction_equals_rivers_exactly():
+def rivers_one_vs_rest(model=None):
+    """River's ``OneVsRestClassifier(LogisticRegression(SGD(0.1), l2=1e-4))``, with the weights
+    of our ``OneVsRestLogReg`` ``model`` if given."""
+    from river import linear_model, multiclass, optim
+
+    river = multiclass.OneVsRestClassifier(linear_model.LogisticRegression(optimizer=optim.SGD(0.1), l2=1e-4))
+    for label in (model.labels if model is not None else ()):
+        clf = river.classifier.clone()
+        for f, v in model.label_weights(label).items():
+            clf._weights[f] = v
+        clf.intercept = model.intercept(label)
+        river.classifiers[label] = clf
+    return river
+
+
+def test_one_vs_rest_predicts_as_river_exactly():
     shipped = checkpoint.pretrained()
     assert shipped is not None and shipped.kind == "ovr-logreg"
+    river = rivers_one_vs_rest(shipped.model)
     for x in session_vectors("electronics-en", 150, seed=4):
-        assert shipped._ovr_proba(x) == shipped.model.predict_proba_one(x)
-    assert MomentDetector()._ovr_proba({"s:w:tv": 1.0}) == {}  # cold: no classifier yet, as River
+        assert shipped.model.predict_proba_one(x) == river.predict_proba_one(x)
+    assert MomentDetector().model.predict_proba_one({"s:w:tv": 1.0}) == {}  # cold: no label yet, as River
+
+
+def test_one_vs_rest_learns_as_river_exactly():
+    """From cold, weak and strong labels (labels appearing one by one), in the detector's way:
+    predictions and every weight bit for bit equal to River's (replay and worker decisions, and
+    the shipped model, depend on the arithmetic, not only on its approximate result)."""
+    from detectors.ovr import OneVsRestLogReg
+
+    ours, river = OneVsRestLogReg(lr=0.1, l2=1e-4), rivers_one_vs_rest()
+    rules = RuleDetector()
+    learned = 0
+    for i, x in enumerate(session_vectors("baumarkt-de", 120, seed=5)):
+        assert ours.predict_proba_one(x) == river.predict_proba_one(x)
+        p = rules.predict_proba_one(x)
+        label = max(p, key=p.get)
+        if p[label] >= 0.8 or i % 7 == 0:
+            w = 1.0 if i % 7 == 0 else 0.3
+            ours.learn_one(x, label, w)
+            river.learn_one(x, label, w=w)
+            learned += 1
+    assert learned > 300 and ours.labels == list(river.classifiers)
+    for label, clf in river.classifiers.items():
+        assert ours.intercept(label) == clf.intercept
+        mine = ours.label_weights(label)
+        assert {f: mine[f] for f in clf._weights} == dict(clf._weights)
+        assert all(v == 0.0 for f, v in mine.items() if f not in clf._weights)

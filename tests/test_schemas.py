@@ -83,6 +83,19 @@ def test_ts_is_normalized_to_utc_epoch_ms():
     assert format_ts(1747116002005) == "2025-05-13T06:00:02.005Z"
 
 
+@given(st.integers(min_value=0, max_value=253402300799999), st.integers(min_value=0, max_value=999))
+def test_format_ts_equals_datetimes_formatting_within_a_cached_second(ms, other_ms):
+    from datetime import UTC, datetime, timedelta
+
+    def reference(t):  # integer arithmetic: no float rounding of milliseconds
+        dt = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=t)
+        return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    assert format_ts(ms) == reference(ms)
+    same_second = ms - ms % 1000 + other_ms  # the second's prefix now comes from the cache
+    assert format_ts(same_second) == reference(same_second)
+
+
 @pytest.mark.parametrize(
     ("topic", "change", "reason", "field"),
     [
