@@ -1,7 +1,9 @@
-"""The production detector: a River online classifier taught by the rules, then by feedback.
+"""The production detector: an online classifier taught by the rules, then by feedback.
 
+The classifier is River's (softmax, naive Bayes) or, by default, a one-vs-rest
+logistic regression with River's arithmetic (``detectors.ovr``).
 Cold start: predictions are the rules'. Every confident rule decision is also a
-weak label (weight ``teach_weight``) for the River model; each delayed feedback
+weak label (weight ``teach_weight``) for the model; each delayed feedback
 label is a strong one. As labels accumulate the prediction moves from the rules
 to the model (``blend``), so it learns what the rules never knew — another
 trade's vocabulary, another site's URLs.
