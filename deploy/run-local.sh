@@ -14,6 +14,17 @@ pids=()
 cleanup() {
   echo; echo "stopping..."
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # a clean stop takes a few seconds; one that hangs (seen once: a worker stopped seconds after
+  # its start, in its consumer thread's stop) must not keep Ctrl-C from stopping everything
+  for _ in $(seq 1 150); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.2
+  done
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then echo "process $pid did not stop in 30 s: killed"; kill -9 "$pid" 2>/dev/null || true; fi
+  done
   wait 2>/dev/null || true
   $MM broker stop || true
 }
