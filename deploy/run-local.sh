@@ -11,11 +11,13 @@ RATE=${RATE:-100}
 LOG_DIR=${MOMENTS_DATA_DIR:-.micromoments}/logs
 mkdir -p "$LOG_DIR"
 pids=()
+stopped=0
 cleanup() {
+  [ "$stopped" = 1 ] && return  # Ctrl-C runs it, then the script's exit would again
+  stopped=1
   echo; echo "stopping..."
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  # a clean stop takes a few seconds; one that hangs (seen once: a worker stopped seconds after
-  # its start, in its consumer thread's stop) must not keep Ctrl-C from stopping everything
+  # a clean stop takes a few seconds; one that hangs must not keep Ctrl-C from stopping everything
   for _ in $(seq 1 150); do
     alive=0
     for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
@@ -39,4 +41,8 @@ echo "worker and sink started (logs in $LOG_DIR); sending a simulated $PROFILE s
 echo "analysts: micromoments query moments-per-minute (while this runs)"
 $MM simulate --profile "$PROFILE" --sessions 5000 --seed "$RANDOM" --kafka --rate "$RATE" \
   > "$LOG_DIR/simulate.log" 2>&1 & pids+=($!)
-$PY examples/print_moments.py --bootstrap "$BOOTSTRAP" --group "local-run-$$"
+# in the background too, so that Ctrl-C runs the cleanup at once: bash runs a trap only after the
+# foreground command has exited, and this subscriber, stopped by Ctrl-C, was seen to hang in its
+# consumer's stop (CI, 2026-11-30)
+$PY examples/print_moments.py --bootstrap "$BOOTSTRAP" --group "local-run-$$" & pids+=($!)
+wait "$!"
