@@ -41,8 +41,7 @@ echo "worker and sink started (logs in $LOG_DIR); sending a simulated $PROFILE s
 echo "analysts: micromoments query moments-per-minute (while this runs)"
 $MM simulate --profile "$PROFILE" --sessions 5000 --seed "$RANDOM" --kafka --rate "$RATE" \
   > "$LOG_DIR/simulate.log" 2>&1 & pids+=($!)
-# in the background too, so that Ctrl-C runs the cleanup at once: bash runs a trap only after the
-# foreground command has exited, and this subscriber, stopped by Ctrl-C, was seen to hang in its
-# consumer's stop (CI, 2026-11-30)
+# in the background too, so that Ctrl-C runs the cleanup at once: bash runs a trap only after its
+# foreground command has exited, however long that takes
 $PY examples/print_moments.py --bootstrap "$BOOTSTRAP" --group "local-run-$$" & pids+=($!)
 wait "$!"

@@ -23,8 +23,12 @@ def test_run_local_shows_moments_and_stops_everything(tmp_path):
     env.update(MOMENTS_DATA_DIR=str(tmp_path / "data"), MOMENTS_BROKER_PORT="0", MOMENTS_WEB_PORT=str(free_port()),
                MOMENTS_SINK_PORT=str(free_port()), MOMENTS_PARTITIONS="1", RATE="400",
                PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}")
+    # Ctrl-C is SIGINT at its default: a shell or CI that started these tests in the background
+    # passes SIGINT on as ignored, and then no trap in the script (bash) or KeyboardInterrupt
+    # (Python) could ever see it
     proc = subprocess.Popen(["bash", "deploy/run-local.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True, text=True)
+                            stderr=subprocess.STDOUT, start_new_session=True, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     seen: list[str] = []
     reader = threading.Thread(target=lambda: seen.extend(iter(proc.stdout.readline, "")), daemon=True)
     reader.start()
