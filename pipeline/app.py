@@ -404,7 +404,8 @@ EXPIRY_INTERVAL_S = 2.0
 @app.timer(EXPIRY_INTERVAL_S)
 async def expire_sessions():
     """Close idle sessions (event time) and hand them to the sink's sessions table: in slices
-    of a few milliseconds, each followed by a pause as long as the slice took. A round every
+    of a few milliseconds, each followed by a pause as long as the slice took (its wait for the
+    lock included). A round every
     10 s closed about a thousand sessions at 1k ev/s; back to back its slices kept the loop
     (and, through the GIL, the consumer thread) busy for ~150 ms, and the records that arrived
     meanwhile made the latency's p99 (docs/PERFORMANCE.md, attempt 14)."""

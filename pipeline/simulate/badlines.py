@@ -15,8 +15,6 @@ Base = Callable[[str], dict]  # topic -> a plausible, valid event dict (with "to
 
 CLICK, SEARCH, LOC, FEEDBACK = "events.clickstream", "events.search", "events.location", "feedback"
 
-_dump = dumps
-
 
 def _set(d: dict, key: str, value) -> dict:
     d = dict(d)
@@ -29,33 +27,33 @@ def _drop(d: dict, key: str) -> dict:
 
 
 def _invalid_json(rng: random.Random, d: dict) -> bytes:
-    raw = _dump(d).decode()
+    raw = dumps(d).decode()
     if rng.random() < 0.5:
         return raw.replace('"', "'").encode()  # Python-style quotes
     return raw.replace(',"', ',', 1).encode()  # a key without its opening quote
 
 
 def _truncated(rng: random.Random, d: dict) -> bytes:
-    raw = _dump(d)
+    raw = dumps(d)
     return raw[: rng.randint(10, len(raw) - 2)]
 
 
 def _trailing(rng: random.Random, d: dict) -> bytes:
-    return _dump(d) + rng.choice([b"}]", b" xyz", b",", b'{"x":1}'])
+    return dumps(d) + rng.choice([b"}]", b" xyz", b",", b'{"x":1}'])
 
 
 def _not_object(rng: random.Random, d: dict) -> bytes:
-    return rng.choice([b"42", b"[1,2,3]", b'"page_view"', b"null", b"true", b"[" + _dump(d) + b"]"])
+    return rng.choice([b"42", b"[1,2,3]", b'"page_view"', b"null", b"true", b"[" + dumps(d) + b"]"])
 
 
 def _non_utf8(rng: random.Random, d: dict) -> bytes:
     # a lone surrogate escape: valid JSON syntax, but not valid UTF-8 text
     word = rng.choice(["gr\\udcf6\\udcdfe", "\\ud800", "caf\\udce9", "m\\udcfcnchen"])
-    return _dump(_set(d, "query", "@@")).replace(b"@@", word.encode())
+    return dumps(_set(d, "query", "@@")).replace(b"@@", word.encode())
 
 
 def _nan(rng: random.Random, d: dict) -> bytes:
-    return _dump(_set(d, "price", "@@")).replace(b'"@@"', rng.choice([b"NaN", b"Infinity", b"-Infinity"]))
+    return dumps(_set(d, "price", "@@")).replace(b'"@@"', rng.choice([b"NaN", b"Infinity", b"-Infinity"]))
 
 
 def _ten_kb(query: str) -> str:
@@ -64,7 +62,7 @@ def _ten_kb(query: str) -> str:
 
 
 def _mutate(topic: str, change: Callable[[random.Random, dict], dict]):
-    return topic, lambda rng, d: _dump(change(rng, d))
+    return topic, lambda rng, d: dumps(change(rng, d))
 
 
 KINDS: dict[str, tuple[str, Callable[[random.Random, dict], bytes]]] = {

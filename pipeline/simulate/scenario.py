@@ -18,7 +18,8 @@ from pathlib import Path
 import orjson
 
 from pipeline.simulate import geo
-from pipeline.simulate.badlines import KINDS, dumps, make_bad_line
+from pipeline.feed import dumps
+from pipeline.simulate.badlines import KINDS, make_bad_line
 from pipeline.simulate.profile import MOMENTS, Profile
 from pipeline.simulate.sessions import MIN_USER_GAP_MS, Ev, Session, SessionMaker, Store, User, pick
 from schemas.timefmt import parse_ts
