@@ -26,6 +26,7 @@ from faust.types import TP
 
 from detectors import checkpoint
 from pipeline.batch_consumer import BatchApp, CachedPartitioner
+from pipeline.batch_producer import prefixed, send_records
 from pipeline.config import get_settings
 from pipeline.detector_factory import build_core
 from pipeline.engine import (
@@ -43,6 +44,8 @@ from schemas.decode import VENUES_TOPIC
 
 settings = get_settings()
 PREFIX = settings.topic_prefix
+#: the producer's partitioner (the default's partitions, cheaper), also used by ``send_records``
+PARTITIONER = CachedPartitioner()
 log = logging.getLogger("micromoments.worker")
 gc.set_threshold(*GC_THRESHOLDS)  # fewer young-generation collections
 
@@ -57,7 +60,7 @@ app = BatchApp(
     topic_replication_factor=settings.replication_factor,
     producer_linger=0.0,  # results are sent in bursts of a batch: they share requests without lingering
     producer_max_batch_size=256 * 1024,  # per partition and request (default 16 KiB)
-    producer_partitioner=CachedPartitioner(),  # same partitions as the default, cheaper
+    producer_partitioner=PARTITIONER,
     broker_session_timeout=10,  # pitfall 8: fast group joins
     broker_heartbeat_interval=1,
     broker_rebalance_timeout=20,
@@ -258,10 +261,8 @@ async def _deliver(result: BatchResult) -> None:
     then writes the users' states, then commits the input offsets."""
     if _stopping:  # after the last commit: dropped, not committed, read again after a restart
         return
-    send = app.producer._ensure_producer().send  # aiokafka's, without Faust's wrapper per record
-    for out in result.sends:
-        await send(PREFIX + out.topic, out.value, key=out.key,
-                   headers=list(out.headers.items()) if out.headers else None)
+    # aiokafka's producer, not Faust's wrapper of it
+    await send_records(app.producer._ensure_producer(), PARTITIONER, prefixed(PREFIX, result.sends))
     _flow_control()
     metrics.observe_latencies(engine.latencies_ms)
     for (topic, partition), offset in result.seeks:
@@ -311,9 +312,9 @@ async def _commit() -> None:
         producer = app.producer
         await producer.flush()  # the results up to the snapshot are on the broker ...
         changelog = users.changelog_topic.get_topic_name()
-        send = producer._ensure_producer().send
-        for key, value in states:  # ... before the states that mark their records as done
-            await send(changelog, value, key=key)
+        # ... before the states that mark their records as done
+        await send_records(producer._ensure_producer(), PARTITIONER,
+                           ((changelog, key, value, None) for key, value in states))
         await producer.flush()  # ... and the states before the offsets
         todo = {TP(PREFIX + t, p): off for (t, p), off in positions.items() if _committed.get((t, p)) != off}
         if todo and await app.consumer._commit(todo):

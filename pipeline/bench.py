@@ -36,6 +36,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from pipeline.batch_consumer import CachedPartitioner
+from pipeline.batch_producer import prefixed, send_records
 from pipeline.bench_latency import say
 from pipeline.bench_procs import accounted, wait_until
 from pipeline.config import Settings, get_settings
@@ -57,6 +58,7 @@ PARTS = ("throughput", "latency", "rss", "scale")
 #: the live sessions are opened at this rate (below the worker's capacity); the same traffic
 #: produced at once (a backlog the worker drains at full speed) is measured too ("burst")
 RSS_RATE = 3000.0
+PARTITIONER = CachedPartitioner()
 
 
 def scenario_records(n_events: int, seed: int = 1) -> list:
@@ -76,7 +78,7 @@ async def _consume_all(bootstrap: str, prefix: str, total: int, handle) -> float
     await consumer.start()
     # the worker's producer settings (pipeline/app.py), so that (b) and (c) differ only by Faust
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=0, max_batch_size=256 * 1024,
-                                partitioner=CachedPartitioner())
+                                partitioner=PARTITIONER)
     await producer.start()
     try:
         tps = [TopicPartition(prefix + t, p) for t in INPUTS
@@ -97,9 +99,9 @@ async def _consume_all(bootstrap: str, prefix: str, total: int, handle) -> float
 
 
 async def passthrough(bootstrap: str, prefix: str, total: int) -> float:
-    async def handle(records, producer):
-        for r in records:
-            await producer.send(prefix + "bench.passthrough", r.value, key=r.key)
+    async def handle(records, producer):  # sent as the worker sends (pipeline.batch_producer)
+        await send_records(producer, PARTITIONER, ((prefix + "bench.passthrough", r.key, r.value, None)
+                                                   for r in records))
     return total / await _consume_all(bootstrap, prefix, total, handle)
 
 
@@ -112,8 +114,7 @@ async def same_work(bootstrap: str, prefix: str, total: int, settings: Settings)
     async def handle(records, producer):
         recs = [InRecord(r.topic[n:], r.partition, r.offset, r.key, r.value, float(r.timestamp)) for r in records]
         result = engine.ingest(recs, lambda s: True, time.time() * 1000.0)
-        for out in result.sends:
-            await producer.send(prefix + out.topic, out.value, key=out.key)
+        await send_records(producer, PARTITIONER, prefixed(prefix, result.sends))
     before = gc.get_threshold()
     gc.freeze()  # the worker's garbage-collector settings (pipeline/app.py), for a fair c/b
     gc.set_threshold(*GC_THRESHOLDS)
