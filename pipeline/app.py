@@ -39,6 +39,7 @@ from pipeline.engine import (
     StreamEngine,
 )
 from pipeline.metrics import WorkerMetrics
+from pipeline.topics import DLQ_MAX_BYTES
 from pipeline.venue_follower import VenueFollower
 from schemas.decode import VENUES_TOPIC
 
@@ -61,6 +62,7 @@ app = BatchApp(
     producer_linger=0.0,  # results are sent in bursts of a batch: they share requests without lingering
     producer_max_batch_size=256 * 1024,  # per partition and request (default 16 KiB)
     producer_partitioner=PARTITIONER,
+    producer_max_request_size=DLQ_MAX_BYTES + 64 * 1024,  # the largest DLQ record fits a request
     broker_session_timeout=10,  # pitfall 8: fast group joins
     broker_heartbeat_interval=1,
     broker_rebalance_timeout=20,

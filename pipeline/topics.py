@@ -26,7 +26,10 @@ MOMENT_TOPICS = tuple(moment_topic(m) for m in MOMENTS)
 #: every topic the pipeline reads or writes; keyed by user id unless compacted reference data
 ALL_TOPICS = (*EVENT_TOPICS, VENUES_TOPIC, *MOMENT_TOPICS, DLQ_TOPIC, REKEYED_TOPIC, CONTROL_TOPIC,
               ANALYTICS_EVENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC, ANALYTICS_MOMENTS_TOPIC, ANALYTICS_METRICS_TOPIC)
-COMPACTED = {VENUES_TOPIC: {"cleanup.policy": "compact"}}
+#: a DLQ record carries the original bytes in base64 (4/3 of them) plus JSON: a bad input as large
+#: as an input topic takes (1 MiB by default) must still fit in the DLQ
+DLQ_MAX_BYTES = 8 * 1024 * 1024
+TOPIC_CONFIGS = {VENUES_TOPIC: {"cleanup.policy": "compact"}, DLQ_TOPIC: {"max.message.bytes": str(DLQ_MAX_BYTES)}}
 
 
 async def ensure_topics(settings: Settings, timeout_s: float = 30.0) -> list[str]:
@@ -37,7 +40,7 @@ async def ensure_topics(settings: Settings, timeout_s: float = 30.0) -> list[str
         existing = set(await admin.list_topics())
         new = [
             NewTopic(settings.topic(t), num_partitions=1 if t == VENUES_TOPIC else settings.partitions,
-                     replication_factor=settings.replication_factor, topic_configs=COMPACTED.get(t, {}))
+                     replication_factor=settings.replication_factor, topic_configs=TOPIC_CONFIGS.get(t, {}))
             for t in ALL_TOPICS if settings.topic(t) not in existing
         ]
         if new:

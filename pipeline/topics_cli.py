@@ -71,7 +71,7 @@ async def _describe(settings) -> dict[str, int | None]:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from pipeline.topics import COMPACTED
+    from pipeline.topics import TOPIC_CONFIGS
 
     settings = _settings()
     try:
@@ -81,7 +81,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     missing = 0
     for name, parts in topics.items():
         base = name[len(settings.topic_prefix):]
-        note = " (compacted)" if base in COMPACTED else ""
+        note = " (compacted)" if TOPIC_CONFIGS.get(base, {}).get("cleanup.policy") == "compact" else ""
         if parts is None:
             missing += 1
             print(f"{name:32} missing{note}")

@@ -92,6 +92,8 @@ def test_malformed_messages_go_to_dlq_and_worker_keeps_running(deployment):
         Record("events.clickstream", b"u1", orjson.dumps({**good, "event_id": "b4"})),  # no url, no type
         Record("feedback", b"u1", orjson.dumps({**good, "event_id": "b5", "moment": "maybe"})),
         Record("events.search", b"u1", b"x" * 70_000),
+        # as large as the input topic takes: its DLQ record (base64 + JSON) is larger still
+        Record("events.search", b"u1", b"y" * 1_000_000),
         Record("events.search", b"u1", b"[1, 2]"),
         Record("events.search", b"u1", None),
     ]
@@ -108,7 +110,7 @@ def test_malformed_messages_go_to_dlq_and_worker_keeps_running(deployment):
         worker.stop()
     dlq = [DlqRecord.model_validate_json(v) for _, v in deployment.read_topic(DLQ_TOPIC)]
     assert Counter(d.reason for d in dlq) == Counter(
-        {"invalid_json": 1, "invalid_utf8": 1, "invalid_field": 2, "missing_field": 1, "too_large": 1,
+        {"invalid_json": 1, "invalid_utf8": 1, "invalid_field": 2, "missing_field": 1, "too_large": 2,
          "not_object": 1, "empty_message": 1})
     # each DLQ record points at its input record: topic, partition and offset
     offsets, where = Counter(), set()
@@ -117,6 +119,7 @@ def test_malformed_messages_go_to_dlq_and_worker_keeps_running(deployment):
             where.add((rec.topic, offsets[rec.topic]))
         offsets[rec.topic] += 1
     assert {(d.source_topic, d.offset) for d in dlq} == where and all(d.partition == 0 for d in dlq)
+    assert sorted(d.original_bytes() for d in dlq if d.reason == "too_large") == [b"x" * 70_000, b"y" * 1_000_000]
 
 
 def test_restart_mid_stream_loses_nothing_and_never_changes_a_moment(deployment):
