@@ -24,27 +24,47 @@ MAX_PRODUCTS = 10
 MAX_CUES_PER_EVENT = 24
 
 
+#: the cues of an event's text fields, memoized (queries, pages and titles repeat across users
+#: and events); bounded: cleared when full
+_CUES: dict[tuple, tuple[str, ...]] = {}
+_CUES_MAX = 100_000
+
+
 def event_cues(event: Any) -> list[str]:
     """The cue keys of one validated event (click, search or location)."""
-    cues: list[str] = []
     fields = event.__dict__  # not getattr: pydantic's fallback for absent names is slow
-    query = fields.get("query")
+    query, url = fields.get("query"), fields.get("url")
+    if url is not None:
+        key: tuple = (query, url, event.type, event.title, bool(event.product_id))
+    else:
+        key = (query, None, None, None, fields.get("lat") is not None)
+    cues = _CUES.get(key)
+    if cues is None:
+        if len(_CUES) >= _CUES_MAX:
+            _CUES.clear()
+        cues = _CUES[key] = _event_cues(*key)
+    return list(cues)
+
+
+def _event_cues(query: str | None, url: str | None, type_: str | None, title: str | None,
+                flag: bool) -> tuple[str, ...]:
+    """``flag``: the click has a product; without query and click, the event has a position."""
+    cues: list[str] = []
     if query is not None:
         cues.append("src:search")
         toks = tokens(query)
         cues += [f"w:{t}" for t in toks]
         cues += [f"b:{a}_{b}" for a, b in zip(toks, toks[1:])]
-    url = fields.get("url")
     if url is not None:
-        cues.append(f"ev:{event.type}")
+        cues.append(f"ev:{type_}")
         cues += [f"w:{t}" for t in url_tokens(url)]
-        if event.title:
-            cues += [f"w:{t}" for t in tokens(event.title)]
-        if event.product_id:
+        if title:
+            cues += [f"w:{t}" for t in tokens(title)]
+        if flag:
             cues.append("has:product")
-    if fields.get("lat") is not None and query is None and url is None:
+    elif flag and query is None:
         cues.append("src:location")
-    return list(dict.fromkeys(cues))[:MAX_CUES_PER_EVENT]
+    return tuple(dict.fromkeys(cues))[:MAX_CUES_PER_EVENT]
 
 
 def update(session: Any, event: Any, nearest: Any | None) -> list[str]:

@@ -132,7 +132,7 @@ class MomentDetector:
     def teach_one(self, x: dict[str, float]) -> str | None:
         """Learn the rules' label for ``x`` if they are confident (weak supervision)."""
         rules = self._rules(x)
-        label = max(MOMENTS, key=lambda m: rules[m])
+        label = max(rules, key=rules.get)  # rules are in MOMENTS order: a tie keeps the earlier
         if rules[label] < self.teach_threshold:
             return None
         self._learn(x, label, self.teach_weight)

@@ -42,8 +42,12 @@ class DecisionConfig:
 
 def top_moment(scores: dict[str, float]) -> tuple[str, float]:
     """The most likely moment; ties go to the earlier of know, go, do, buy."""
-    best = max(MOMENTS, key=lambda m: (scores.get(m, 0.0), -MOMENTS.index(m)))
-    return best, scores.get(best, 0.0)
+    best, top = MOMENTS[0], scores.get(MOMENTS[0], 0.0)
+    for m in MOMENTS[1:]:
+        p = scores.get(m, 0.0)
+        if p > top:  # strictly: a tie keeps the earlier
+            best, top = m, p
+    return best, top
 
 
 def decide(session, scores: dict[str, float], cfg: DecisionConfig) -> str | None:

@@ -80,13 +80,14 @@ def format_ts(ms: int | float) -> str:
     '2025-05-13T06:00:02.919Z'
     """
     ms = int(ms)
-    seconds = ms // 1000
-    prefix = _SECONDS.get(seconds)
-    if prefix is None:  # formatting a datetime costs ~5 µs; times of one stream share seconds
-        if len(_SECONDS) >= 4096:
-            _SECONDS.clear()
-        prefix = _SECONDS[seconds] = f"{datetime.fromtimestamp(seconds, tz=UTC):%Y-%m-%dT%H:%M:%S}."
-    return f"{prefix}{ms % 1000:03d}Z"
+    day, in_day = divmod(ms, 86_400_000)
+    prefix = _DAYS.get(day)
+    if prefix is None:  # formatting a datetime costs several µs: once per day, the rest is arithmetic
+        if len(_DAYS) >= 4096:
+            _DAYS.clear()
+        prefix = _DAYS[day] = f"{datetime.fromtimestamp(day * 86_400, tz=UTC):%Y-%m-%d}T"
+    seconds, millis = divmod(in_day, 1000)
+    return f"{prefix}{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{millis:03d}Z"
 
 
-_SECONDS: dict[int, str] = {}  # epoch second -> its formatted prefix (format_ts)
+_DAYS: dict[int, str] = {}  # epoch day -> its formatted date (format_ts)
