@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import orjson
 import pytest
@@ -81,6 +82,22 @@ def test_ts_is_normalized_to_utc_epoch_ms():
     assert decode("events.location", orjson.dumps(GOOD["events.location"])).ts == 1747116002919
     assert parse_ts("2025-05-13T06:00:02.9Z") == 1747116002900
     assert format_ts(1747116002005) == "2025-05-13T06:00:02.005Z"
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 2), max_value=datetime(2099, 12, 30)),
+       st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59), st.integers(min_value=0, max_value=86_399_999))
+def test_parse_ts_equals_datetimes_arithmetic_within_a_cached_date(local, offset_min, other_ms):
+    from datetime import UTC, timedelta, timezone
+
+    def check(dt):
+        expected = (dt - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
+        assert parse_ts(dt.isoformat(timespec="milliseconds")) == expected
+        assert parse_ts(dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")) == expected
+
+    dt = local.replace(microsecond=local.microsecond // 1000 * 1000, tzinfo=timezone(timedelta(minutes=offset_min)))
+    check(dt)
+    midnight = dt.replace(hour=0, minute=0, second=0, microsecond=0)
+    check(midnight + timedelta(milliseconds=other_ms))  # the date's midnight now comes from the cache
 
 
 @given(st.integers(min_value=0, max_value=253402300799999), st.integers(min_value=0, max_value=86_399_999))
