@@ -24,8 +24,6 @@ own learning rate), so predictions and weights are bit for bit the same as River
 from __future__ import annotations
 
 import math
-from math import exp
-
 
 #: River's ``LogisticRegression`` defaults for what the detector does not set
 INTERCEPT_LR = 0.01
@@ -87,7 +85,7 @@ class OneVsRestLogReg:
         raws = self._raws(x)
         self._raws_for, self._raws_of = x, raws
         # river.utils.math.sigmoid, inline (a function call per label costs more than its arithmetic)
-        votes = [0 if r < -30 else 1 if r > 30 else 1 / (1 + exp(-r)) for r in raws]
+        votes = [0 if r < -30 else 1 if r > 30 else 1 / (1 + math.exp(-r)) for r in raws]
         total = 0.0
         for p in votes:
             total += p

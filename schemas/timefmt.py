@@ -78,8 +78,9 @@ def _parse_rfc3339(text: str) -> int:
     if len(_MIDNIGHTS) >= 4096:
         _MIDNIGHTS.clear()
     # building the datetime costs several µs; the events of a stream share a few dates
-    _MIDNIGHTS[day] = int(datetime(year, month, mday, tzinfo=tz).timestamp()) * 1000
-    return int(dt.timestamp()) * 1000 + millis
+    whole_ms = int(dt.timestamp()) * 1000
+    _MIDNIGHTS[day] = whole_ms - (hour * 3600 + minute * 60 + min(second, 59)) * 1000
+    return whole_ms + millis
 
 
 #: (year, month, day, Z, sign, hh, mm) of a valid date -> epoch ms of its midnight at that offset
