@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import math
 
+from detectors.hotloops import learn4, raws4
+
 #: River's ``LogisticRegression`` defaults for what the detector does not set
 INTERCEPT_LR = 0.01
 CLIP_GRADIENT = 1e12
@@ -60,18 +62,8 @@ class OneVsRestLogReg:
     def _raws(self, x: dict[str, float]) -> list[float]:
         """Per label, the weights' dot product with ``x`` (summed in x's order) + intercept."""
         n = len(self.labels)
-        if n == 4:  # the detector's case, unrolled
-            a = b = c = d = 0.0
-            get = self.weights.get
-            for k, v in x.items():
-                ws = get(k)
-                if ws is not None:
-                    a += ws[0] * v
-                    b += ws[1] * v
-                    c += ws[2] * v
-                    d += ws[3] * v
-            i = self.intercepts
-            return [a + i[0], b + i[1], c + i[2], d + i[3]]
+        if n == 4:  # the detector's case (compiled where built: detectors.hotloops)
+            return raws4(self.weights, x, self.intercepts)
         sums = [0.0] * n
         for k, v in x.items():
             ws = self.weights.get(k)
@@ -106,17 +98,8 @@ class OneVsRestLogReg:
             self.intercepts[j] -= self.intercept_lr * g
         lr, l2, weights = self.lr, self.l2, self.weights
         n = len(grads)
-        if n == 4:  # the detector's case, unrolled
-            g0, g1, g2, g3 = grads
-            for k, v in x.items():
-                ws = weights.get(k)
-                if ws is None:
-                    ws = weights[k] = [0.0, 0.0, 0.0, 0.0]
-                w0, w1, w2, w3 = ws
-                ws[0] = w0 - lr * (v * g0 + l2 * w0)
-                ws[1] = w1 - lr * (v * g1 + l2 * w1)
-                ws[2] = w2 - lr * (v * g2 + l2 * w2)
-                ws[3] = w3 - lr * (v * g3 + l2 * w3)
+        if n == 4:  # the detector's case (compiled where built: detectors.hotloops)
+            learn4(weights, x, *grads, lr, l2)
             return
         for k, v in x.items():
             ws = weights.get(k)

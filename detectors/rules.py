@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from detectors import MOMENTS
+from detectors.hotloops import rule_totals
 from detectors.text import tokens
 
 LEXICON_TEXT: dict[str, str] = {
@@ -128,15 +129,7 @@ class RuleDetector:
     def totals(self, x: dict[str, float]) -> dict[str, float]:
         """Per moment, the sum of ``scores`` — the same additions in the same order, from rules
         compiled once per feature key (the hot path: keys repeat across events and users)."""
-        totals = dict.fromkeys(MOMENTS, 0.0)
-        compiled = _COMPILED
-        for key, value in x.items():
-            rule = compiled.get(key)
-            if rule is None:
-                rule = _compile(key)
-            for m, c, kind in rule:
-                totals[m] += c if kind is _CONST else c * (SESSION_WEIGHT * value) if kind is _SESSION else c * value
-        return totals
+        return rule_totals(_COMPILED, _compile, x, MOMENTS, _CONST, _SESSION, SESSION_WEIGHT)
 
     def predict_proba_one(self, x: dict[str, float]) -> dict[str, float]:
         totals = self.totals(x)

@@ -1,0 +1,90 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""The detector's per-feature loops, compiled (optional: pure Python is the fallback).
+
+Each function does the additions and multiplications of the pure-Python code it stands
+in for (``detectors.ovr``, ``detectors.rules``), one by one in the same order on C doubles,
+which are Python's floats: the results are bit for bit the same (the build turns off
+floating-point contraction; ``tests/test_hotloops.py`` compares both on random inputs).
+What it saves is the interpreter's work per feature: on this machine these loops were the
+largest part of an event's cost (docs/PERFORMANCE.md).
+"""
+
+from cpython.dict cimport PyDict_GetItem
+from cpython.object cimport PyObject
+
+
+def raws4(dict weights, dict x, list intercepts):
+    """``OneVsRestLogReg._raws`` for four labels: per label the dot product in x's order,
+    plus the intercept."""
+    cdef double a = 0.0, b = 0.0, c = 0.0, d = 0.0, v
+    cdef PyObject* found
+    cdef list ws
+    for k, value in x.items():
+        found = PyDict_GetItem(weights, k)
+        if found is NULL:
+            continue
+        ws = <list>found
+        v = value
+        a += <double>ws[0] * v
+        b += <double>ws[1] * v
+        c += <double>ws[2] * v
+        d += <double>ws[3] * v
+    return [a + <double>intercepts[0], b + <double>intercepts[1],
+            c + <double>intercepts[2], d + <double>intercepts[3]]
+
+
+def learn4(dict weights, dict x, double g0, double g1, double g2, double g3, double lr, double l2):
+    """``OneVsRestLogReg.learn_one``'s SGD step on the weights of x's features, four labels."""
+    cdef double v, w0, w1, w2, w3
+    cdef PyObject* found
+    cdef list ws
+    for k, value in x.items():
+        found = PyDict_GetItem(weights, k)
+        if found is NULL:
+            ws = [0.0, 0.0, 0.0, 0.0]
+            weights[k] = ws
+        else:
+            ws = <list>found
+        v = value
+        w0 = ws[0]
+        w1 = ws[1]
+        w2 = ws[2]
+        w3 = ws[3]
+        ws[0] = w0 - lr * (v * g0 + l2 * w0)
+        ws[1] = w1 - lr * (v * g1 + l2 * w1)
+        ws[2] = w2 - lr * (v * g2 + l2 * w2)
+        ws[3] = w3 - lr * (v * g3 + l2 * w3)
+
+
+def rule_totals(dict compiled, compile_rule, dict x, tuple moments, object const, object session,
+                double session_weight):
+    """``RuleDetector.totals``: per moment the rules' contributions of x's features, added
+    in x's order; ``compile_rule(key)`` compiles (and remembers) a key not seen yet."""
+    cdef double t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0, contribution, value
+    cdef PyObject* found
+    cdef tuple rule
+    cdef object m0 = moments[0], m1 = moments[1], m2 = moments[2], m3 = moments[3]
+    for key, v in x.items():
+        found = PyDict_GetItem(compiled, key)
+        rule = compile_rule(key) if found is NULL else <tuple>found
+        if not rule:
+            continue
+        value = v
+        for m, coef, kind in rule:
+            if kind is const:
+                contribution = coef
+            elif kind is session:
+                contribution = <double>coef * (session_weight * value)
+            else:
+                contribution = <double>coef * value
+            if m == m0:
+                t0 += contribution
+            elif m == m1:
+                t1 += contribution
+            elif m == m2:
+                t2 += contribution
+            elif m == m3:
+                t3 += contribution
+            else:
+                raise KeyError(m)
+    return {m0: t0, m1: t1, m2: t2, m3: t3}

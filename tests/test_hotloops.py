@@ -1,0 +1,107 @@
+"""The compiled detector loops (detectors/_hotloops.pyx) give the pure-Python results bit for bit.
+
+Replay and the worker must decide the same, and a machine without a C compiler runs the
+Python loops: so every result is compared exactly (==, no tolerance) on random inputs.
+In CI the extension must have been built (an install that silently fell back fails here).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detectors import MOMENTS, hotloops, rules
+
+compiled = pytest.mark.skipif(not hotloops.COMPILED, reason="detectors._hotloops not built (no C compiler?)")
+
+KEYS = st.sampled_from(
+    ["r:w:kauf", "s:w:kauf", "l:w:kauf", "r:w:anleitung", "s:w:near", "s:w:review", "r:w:stock", "s:ev:add_to_cart",
+     "r:ev:checkout", "s:ev:video_play", "loc:in_venue", "loc:heading_to_venue", "loc:walk", "n:events",
+     "price:log", "ch:web", "hour:2"]) | st.text(min_size=1, max_size=12)
+VALUES = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False) | st.sampled_from([0.0, -0.0, 1.0, 0.5])
+X = st.dictionaries(KEYS, VALUES, max_size=40)
+WEIGHTS = st.dictionaries(KEYS, st.lists(st.floats(min_value=-1e3, max_value=1e3, allow_nan=False),
+                                         min_size=4, max_size=4), max_size=30)
+GRAD = st.floats(min_value=-1.0, max_value=1.0, allow_nan=False)
+
+
+def test_ci_builds_the_extension():
+    if os.environ.get("CI", "").lower() not in ("1", "true", "yes"):
+        pytest.skip("checked in CI only: a local install may lack a C compiler")
+    assert hotloops.COMPILED, "pip install did not build detectors._hotloops: the worker would run the slow loops"
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(weights=WEIGHTS, x=X, intercepts=st.lists(GRAD, min_size=4, max_size=4))
+def test_raws4_equals_python(weights, x, intercepts):
+    assert hotloops.raws4(weights, x, intercepts) == hotloops.PURE["raws4"](weights, x, intercepts)
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(weights=WEIGHTS, x=X, grads=st.lists(GRAD, min_size=4, max_size=4),
+       lr=st.sampled_from([0.1, 0.01, 0.5]), l2=st.sampled_from([1e-4, 0.0, 0.01]))
+def test_learn4_equals_python(weights, x, grads, lr, l2):
+    mine, pure = copy.deepcopy(weights), copy.deepcopy(weights)
+    hotloops.learn4(mine, x, *grads, lr, l2)
+    hotloops.PURE["learn4"](pure, x, *grads, lr, l2)
+    assert mine == pure and list(mine) == list(pure)  # same weights, new features in the same order
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(x=X)
+def test_rule_totals_equal_python(x):
+    args = (rules._COMPILED, rules._compile, x, MOMENTS, rules._CONST, rules._SESSION, rules.SESSION_WEIGHT)
+    got, want = hotloops.rule_totals(*args), hotloops.PURE["rule_totals"](*args)
+    assert got == want and list(got) == list(want)
+
+
+def test_without_the_extension_the_detector_runs_the_python_loops():
+    """A machine without a C compiler: the import falls back and the detector still works."""
+    code = (
+        "import sys; sys.modules['detectors._hotloops'] = None\n"
+        "from detectors import hotloops\n"
+        "from detectors.online import MomentDetector\n"
+        "assert not hotloops.COMPILED and hotloops.raws4 is hotloops.PURE['raws4']\n"
+        "d = MomentDetector(warmup=1.0)\n"
+        "for _ in range(30):\n"
+        "    d.learn_one({'r:w:duebeln': 1.0}, 'do'); d.learn_one({'r:w:kauf': 1.0}, 'buy')\n"
+        "    d.learn_one({'r:w:near': 1.0}, 'go'); d.learn_one({'r:w:review': 1.0}, 'know')\n"
+        "p = d.predict_proba_one({'r:w:duebeln': 1.0})\n"
+        "print(max(p, key=p.get))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "do"
+
+
+@compiled
+def test_a_learning_detector_on_a_stream_is_the_same_compiled_or_not(monkeypatch):
+    """The whole detector over simulated sessions: every prediction and taught label equal."""
+    from detectors import ovr
+    from detectors.online import MomentDetector
+    from tests.test_detectors import session_vectors
+
+    vectors = list(session_vectors("baumarkt-de", 120, seed=5))
+
+    def run() -> list:
+        d, out = MomentDetector(), []
+        for i, x in enumerate(vectors):
+            out.append((d.predict_proba_one(x), d.teach_one(x)))
+            if i % 7 == 0:
+                d.learn_one(x, MOMENTS[i % 4])
+        return out
+
+    fast = run()
+    monkeypatch.setattr(ovr, "raws4", hotloops.PURE["raws4"])
+    monkeypatch.setattr(ovr, "learn4", hotloops.PURE["learn4"])
+    monkeypatch.setattr(rules, "rule_totals", hotloops.PURE["rule_totals"])
+    assert len(vectors) > 500 and run() == fast
