@@ -11,6 +11,7 @@ largest part of an event's cost (docs/PERFORMANCE.md).
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
+from libc.math cimport exp, pow
 
 
 def raws4(dict weights, dict x, list intercepts):
@@ -88,3 +89,92 @@ def rule_totals(dict compiled, compile_rule, dict x, tuple moments, object const
             else:
                 raise KeyError(m)
     return {m0: t0, m1: t1, m2: t2, m3: t3}
+
+
+# --- the probabilities of a few labels (4 moments): one small C array instead of dicts ---------
+
+cdef enum:
+    MAX_LABELS = 16
+
+
+cdef int _check(Py_ssize_t n) except -1:
+    if n < 1 or n > MAX_LABELS:
+        raise ValueError(f"between 1 and {MAX_LABELS} labels, got {n}")
+    return 0
+
+
+cdef dict _normalized(list keys, double* values, Py_ssize_t n, double temperature):
+    """``tempered``'s arithmetic on ``values`` (in place), as a dict of ``keys``."""
+    cdef double inv = 1.0 / temperature, z = 0.0, v
+    cdef Py_ssize_t i
+    for i in range(n):
+        if inv != 1.0:
+            v = values[i]
+            if 1e-12 > v:  # Python's max(v, 1e-12): v unless the other is larger
+                v = 1e-12
+            values[i] = pow(v, inv)
+        z += values[i]
+    if z == 0.0:  # Python's `sum(...) or 1.0`
+        z = 1.0
+    return {keys[i]: values[i] / z for i in range(n)}
+
+
+def softmax(dict totals, double temperature):
+    """``RuleDetector``'s softmax of the moments' totals."""
+    cdef Py_ssize_t n = len(totals), i = 0
+    cdef double values[MAX_LABELS]
+    cdef double top = 0.0, z = 0.0
+    _check(n)
+    keys = list(totals)
+    for t in totals.values():
+        values[i] = t
+        if i == 0 or values[i] > top:  # Python's max(): the first of the largest
+            top = values[i]
+        i += 1
+    for i in range(n):
+        values[i] = exp((values[i] - top) / temperature)
+        z += values[i]
+    return {keys[i]: values[i] / z for i in range(n)}
+
+
+def vote(list raws, list labels):
+    """``OneVsRestLogReg``'s one-vs-rest vote: each label's sigmoid, normalized by their sum."""
+    cdef Py_ssize_t n = len(labels), i
+    cdef double values[MAX_LABELS]
+    cdef double r, total = 0.0
+    if n == 0:
+        return {}
+    _check(n)
+    if len(raws) != n:
+        raise ValueError("one raw score per label")
+    for i in range(n):
+        r = raws[i]
+        values[i] = 0.0 if r < -30 else 1.0 if r > 30 else 1.0 / (1.0 + exp(-r))
+        total += values[i]
+    if total:
+        return {labels[i]: values[i] / total for i in range(n)}
+    return {labels[i]: 1.0 / n for i in range(n)}
+
+
+def tempered(dict p, double temperature):
+    """``p`` normalized, each probability raised to ``1/temperature``."""
+    cdef Py_ssize_t n = len(p), i = 0
+    cdef double values[MAX_LABELS]
+    _check(n)
+    for v in p.values():
+        values[i] = v
+        i += 1
+    return _normalized(list(p), values, n, temperature)
+
+
+def mix_tempered(dict rules, dict model, tuple moments, double a, double temperature):
+    """Per moment ``a * rules + (1 - a) * model`` (0 for a label the model lacks), tempered."""
+    cdef Py_ssize_t n = len(moments), i
+    cdef double values[MAX_LABELS]
+    cdef object found
+    _check(n)
+    for i in range(n):
+        m = moments[i]
+        found = model.get(m)
+        values[i] = a * <double>rules[m] + (1.0 - a) * (0.0 if found is None else <double>found)
+    return _normalized(list(moments), values, n, temperature)

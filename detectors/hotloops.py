@@ -1,21 +1,27 @@
 """The detector's per-feature loops, in one place: pure Python here, compiled where built.
 
-An event's features (~60 keys) pass through three loops: the model's dot products
-(``raws4``), its SGD step (``learn4``) and the rules' totals (``rule_totals``). In
-CPython each key costs interpreter work far above its arithmetic, and these loops were
-the largest part of an event's cost (docs/PERFORMANCE.md). ``detectors/_hotloops.pyx``
+An event's features (~40 keys) pass through three loops: the model's dot products
+(``raws4``), its SGD step (``learn4``) and the rules' totals (``rule_totals``); then
+four probabilities are made of them (``softmax``, ``vote``, ``mix_tempered``). In
+CPython each key or label costs interpreter work far above its arithmetic (dicts,
+float objects), and these were the largest part of an event's cost (docs/PERFORMANCE.md). ``detectors/_hotloops.pyx``
 is the same code compiled with Cython at install (an optional extension: without a C
 compiler the install still works and these Python versions run). Both do the same float
 operations in the same order, so results are bit for bit equal (``tests/test_hotloops.py``).
 
 >>> COMPILED in (True, False)
 True
+>>> tempered({"know": 0.9, "go": 0.1}, 2.0)["know"]
+0.75
+>>> vote([0.0, 31.0], ["know", "buy"])
+{'know': 0.3333333333333333, 'buy': 0.6666666666666666}
 >>> raws4({"w:kaufen": [0.5, 0.0, 0.0, -0.5]}, {"w:kaufen": 2.0, "w:neu": 1.0}, [0.0, 0.1, 0.2, 0.3])
 [1.0, 0.1, 0.2, -0.7]
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 
@@ -64,10 +70,59 @@ def rule_totals(compiled: dict[str, tuple], compile_rule: Callable[[str], tuple]
     return totals
 
 
-PURE = {"raws4": raws4, "learn4": learn4, "rule_totals": rule_totals}
+# --- the probabilities of a few labels (the four moments) -----------------------------------------
+# sums are plain left-to-right additions (Python's sum() compensates rounding since 3.12)
+
+def softmax(totals: dict[str, float], temperature: float) -> dict[str, float]:
+    """The rules' softmax of the moments' totals."""
+    top = max(totals.values())
+    exp = {m: math.exp((t - top) / temperature) for m, t in totals.items()}
+    z = 0.0
+    for e in exp.values():
+        z += e
+    return {m: e / z for m, e in exp.items()}
+
+
+def vote(raws: list[float], labels: list[str]) -> dict[str, float]:
+    """River's one-vs-rest vote: each label's sigmoid (River's, inline), normalized by their sum."""
+    votes = [0.0 if r < -30 else 1.0 if r > 30 else 1.0 / (1.0 + math.exp(-r)) for r in raws]
+    total = 0.0
+    for p in votes:
+        total += p
+    if total:
+        return {label: p / total for label, p in zip(labels, votes)}
+    return {label: 1.0 / len(votes) for label in labels}
+
+
+def tempered(p: dict[str, float], temperature: float) -> dict[str, float]:
+    """``p`` normalized, each probability raised to ``1/temperature`` (temperature scaling)."""
+    inv = 1.0 / temperature
+    out = {m: max(v, 1e-12) ** inv for m, v in p.items()} if inv != 1.0 else p
+    z = 0.0
+    for v in out.values():
+        z += v
+    z = z or 1.0
+    return {m: v / z for m, v in out.items()}
+
+
+def mix_tempered(rules: dict[str, float], model: dict[str, float], moments: tuple[str, ...], a: float,
+                 temperature: float) -> dict[str, float]:
+    """Per moment ``a * rules + (1 - a) * model`` (0 for a label the model lacks), tempered."""
+    return tempered({m: a * rules[m] + (1.0 - a) * model.get(m, 0.0) for m in moments}, temperature)
+
+
+PURE = {f.__name__: f for f in (raws4, learn4, rule_totals, softmax, vote, tempered, mix_tempered)}
 
 try:
-    from detectors._hotloops import learn4, raws4, rule_totals  # type: ignore[no-redef]
+    from detectors._hotloops import (  # type: ignore[no-redef]
+        learn4,
+        mix_tempered,
+        raws4,
+        rule_totals,
+        softmax,
+        tempered,
+        vote,
+    )
     COMPILED = True
 except ImportError:  # built without a C compiler: the Python loops above
     COMPILED = False

@@ -26,6 +26,7 @@ import math
 from river import linear_model, naive_bayes, optim
 
 from detectors import MOMENTS
+from detectors.hotloops import mix_tempered, tempered
 from detectors.metrics import PrequentialMetrics
 from detectors.ovr import OneVsRestLogReg
 from detectors.rules import RuleDetector
@@ -43,18 +44,6 @@ def make_model(kind: str):
     if kind == "naive-bayes":
         return naive_bayes.MultinomialNB(alpha=0.5)
     raise ValueError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
-
-
-def tempered(p: dict[str, float], temperature: float) -> dict[str, float]:
-    """``p`` normalized, each probability raised to ``1/temperature`` (temperature scaling).
-
-    >>> tempered({"know": 0.9, "go": 0.1}, 2.0)["know"]
-    0.75
-    """
-    inv = 1.0 / temperature
-    out = {m: max(v, 1e-12) ** inv for m, v in p.items()} if inv != 1.0 else p
-    z = sum(out.values()) or 1.0
-    return {m: v / z for m, v in out.items()}
 
 
 def fit_temperature(pairs: list[tuple[dict[str, float], str]]) -> float:
@@ -118,8 +107,7 @@ class MomentDetector:
         if a >= 0.999:
             return rules
         model = self.model.predict_proba_one(self._input(x))
-        out = {m: a * rules[m] + (1 - a) * model.get(m, 0.0) for m in MOMENTS}
-        return tempered(out, self.temperature)
+        return mix_tempered(rules, model, MOMENTS, a, self.temperature)
 
     def learn_one(self, x: dict[str, float], y: str, w: float = 1.0) -> MomentDetector:
         """A feedback label (delayed): scored first (prequential), then learned."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 
-from detectors.hotloops import learn4, raws4
+from detectors.hotloops import learn4, raws4, vote
 
 #: River's ``LogisticRegression`` defaults for what the detector does not set
 INTERCEPT_LR = 0.01
@@ -76,14 +76,7 @@ class OneVsRestLogReg:
         """River's one-vs-rest vote: each label's sigmoid, normalized by their sum."""
         raws = self._raws(x)
         self._raws_for, self._raws_of = x, raws
-        # river.utils.math.sigmoid, inline (a function call per label costs more than its arithmetic)
-        votes = [0 if r < -30 else 1 if r > 30 else 1 / (1 + math.exp(-r)) for r in raws]
-        total = 0.0
-        for p in votes:
-            total += p
-        if total:
-            return {label: p / total for label, p in zip(self.labels, votes)}
-        return {label: 1 / len(votes) for label in self.labels}
+        return vote(raws, self.labels)
 
     def learn_one(self, x: dict[str, float], y: str, w: float = 1.0) -> None:
         if y not in self.labels:  # River clones a fresh classifier for a new label

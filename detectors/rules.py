@@ -7,10 +7,8 @@ River's API so it can stand in for (and teach) the online model.
 
 from __future__ import annotations
 
-import math
-
 from detectors import MOMENTS
-from detectors.hotloops import rule_totals
+from detectors.hotloops import rule_totals, softmax
 from detectors.text import tokens
 
 LEXICON_TEXT: dict[str, str] = {
@@ -132,11 +130,7 @@ class RuleDetector:
         return rule_totals(_COMPILED, _compile, x, MOMENTS, _CONST, _SESSION, SESSION_WEIGHT)
 
     def predict_proba_one(self, x: dict[str, float]) -> dict[str, float]:
-        totals = self.totals(x)
-        top = max(totals.values())
-        exp = {m: math.exp((t - top) / TEMPERATURE) for m, t in totals.items()}
-        z = sum(exp.values())
-        return {m: e / z for m, e in exp.items()}
+        return softmax(self.totals(x), TEMPERATURE)
 
     def learn_one(self, x: dict[str, float], y: str, w: float = 1.0) -> RuleDetector:
         return self  # rules are fixed; the online model learns

@@ -64,6 +64,44 @@ def test_rule_totals_equal_python(x):
     assert got == want and list(got) == list(want)
 
 
+PROBS = st.floats(min_value=0.0, max_value=1.0)
+LABELS = st.lists(st.sampled_from(MOMENTS), min_size=1, max_size=4, unique=True)
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(totals=st.fixed_dictionaries({m: st.floats(min_value=-50, max_value=50) for m in MOMENTS}),
+       temperature=st.sampled_from([1.0, 0.5, 2.0]))
+def test_softmax_equals_python(totals, temperature):
+    got, want = hotloops.softmax(totals, temperature), hotloops.PURE["softmax"](totals, temperature)
+    assert got == want and list(got) == list(want)
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(labels=LABELS, raws=st.lists(st.floats(min_value=-60, max_value=60) | st.sampled_from([-30.0, 30.0, -31.0]),
+                                    min_size=4, max_size=4))
+def test_vote_equals_python(labels, raws):
+    raws = raws[:len(labels)]
+    got, want = hotloops.vote(raws, labels), hotloops.PURE["vote"](raws, labels)
+    assert got == want and list(got) == list(want)
+    assert hotloops.vote([], []) == hotloops.PURE["vote"]([], []) == {}
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(rules_p=st.fixed_dictionaries({m: PROBS for m in MOMENTS}), labels=LABELS, probs=st.lists(PROBS, min_size=4, max_size=4),
+       a=st.floats(min_value=0.0, max_value=1.0), temperature=st.sampled_from([1.0, 1.2, 0.8, 3.5]))
+def test_mix_tempered_and_tempered_equal_python(rules_p, labels, probs, a, temperature):
+    model_p = dict(zip(labels, probs))  # early on the model knows only some labels
+    args = (rules_p, model_p, MOMENTS, a, temperature)
+    got, want = hotloops.mix_tempered(*args), hotloops.PURE["mix_tempered"](*args)
+    assert got == want and list(got) == list(want)
+    assert hotloops.tempered(model_p, temperature) == hotloops.PURE["tempered"](model_p, temperature)
+    zeros = dict.fromkeys(MOMENTS, 0.0)  # all zero: divided by 1, as `sum(...) or 1.0`
+    assert hotloops.tempered(zeros, 1.0) == hotloops.PURE["tempered"](zeros, 1.0) == zeros
+
+
 def test_without_the_extension_the_detector_runs_the_python_loops():
     """A machine without a C compiler: the import falls back and the detector still works."""
     code = (
@@ -86,7 +124,7 @@ def test_without_the_extension_the_detector_runs_the_python_loops():
 @compiled
 def test_a_learning_detector_on_a_stream_is_the_same_compiled_or_not(monkeypatch):
     """The whole detector over simulated sessions: every prediction and taught label equal."""
-    from detectors import ovr
+    from detectors import online, ovr
     from detectors.online import MomentDetector
     from tests.test_detectors import session_vectors
 
@@ -94,6 +132,7 @@ def test_a_learning_detector_on_a_stream_is_the_same_compiled_or_not(monkeypatch
 
     def run() -> list:
         d, out = MomentDetector(), []
+        d.temperature = 1.2  # the shipped model's calibration: the tempered path
         for i, x in enumerate(vectors):
             out.append((d.predict_proba_one(x), d.teach_one(x)))
             if i % 7 == 0:
@@ -103,5 +142,8 @@ def test_a_learning_detector_on_a_stream_is_the_same_compiled_or_not(monkeypatch
     fast = run()
     monkeypatch.setattr(ovr, "raws4", hotloops.PURE["raws4"])
     monkeypatch.setattr(ovr, "learn4", hotloops.PURE["learn4"])
+    monkeypatch.setattr(ovr, "vote", hotloops.PURE["vote"])
     monkeypatch.setattr(rules, "rule_totals", hotloops.PURE["rule_totals"])
+    monkeypatch.setattr(rules, "softmax", hotloops.PURE["softmax"])
+    monkeypatch.setattr(online, "mix_tempered", hotloops.PURE["mix_tempered"])
     assert len(vectors) > 500 and run() == fast
