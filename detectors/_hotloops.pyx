@@ -11,7 +11,7 @@ largest part of an event's cost (docs/PERFORMANCE.md).
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
-from libc.math cimport exp, pow
+from libc.math cimport exp, log1p, pow
 
 
 def raws4(dict weights, dict x, list intercepts):
@@ -178,3 +178,43 @@ def mix_tempered(dict rules, dict model, tuple moments, double a, double tempera
         found = model.get(m)
         values[i] = a * <double>rules[m] + (1.0 - a) * (0.0 if found is None else <double>found)
     return _normalized(list(moments), values, n, temperature)
+
+
+# --- the session's feature vector ---------------------------------------------------------------
+
+#: cue -> its keys ("s:<cue>", "r:<cue>", "l:<cue>"): cues repeat across events and users, and a
+#: remembered key also keeps its hash; bounded like the other caches (cleared when full)
+cdef dict _KEYS = {}
+cdef Py_ssize_t _KEYS_MAX = 200_000
+
+
+cdef tuple _keys(object cue):
+    cdef PyObject* found = PyDict_GetItem(_KEYS, cue)
+    if found is not NULL:
+        return <tuple>found
+    if len(_KEYS) >= _KEYS_MAX:
+        _KEYS.clear()
+    keys = (f"s:{cue}", f"r:{cue}", f"l:{cue}")
+    _KEYS[cue] = keys
+    return keys
+
+
+def session_vector(dict counts, list recent, dict numeric, n_events, channel, device, ts_ms):
+    """``detectors.features.vector``'s dict from the session's parts."""
+    cdef dict x = {}
+    for c, v in counts.items():
+        x[(<tuple>_keys(c))[0]] = log1p(v)
+    for cues in recent:
+        for c in cues:
+            x[(<tuple>_keys(c))[1]] = 1.0
+    if recent:
+        for c in recent[len(recent) - 1]:  # no negative index: compiled without wraparound
+            x[(<tuple>_keys(c))[2]] = 1.0
+    x.update(numeric)
+    x["n:events"] = log1p(n_events)
+    x[f"ch:{channel}"] = 1.0
+    if device:
+        x[f"dev:{device}"] = 1.0
+    hour = (ts_ms // 3_600_000) % 24  # Python's floor division: ts_ms is a Python int
+    x[f"hour:{hour // 6}"] = 1.0
+    return x

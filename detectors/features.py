@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from detectors.hotloops import session_vector
 from detectors.text import tokens, url_tokens
 
 RECENT_EVENTS = 3
@@ -134,19 +135,6 @@ def _location_cues(session: Any, event: Any, nearest: Any | None) -> None:
 
 
 def vector(session: Any, ts_ms: int) -> dict[str, float]:
-    """River's ``x`` for the session's current state."""
-    x: dict[str, float] = {f"s:{c}": math.log1p(v) for c, v in session.counts.items()}
-    for cues in session.recent:
-        for c in cues:
-            x[f"r:{c}"] = 1.0
-    if session.recent:
-        for c in session.recent[-1]:
-            x[f"l:{c}"] = 1.0
-    x.update(session.numeric)
-    x["n:events"] = math.log1p(session.n_events)
-    x[f"ch:{session.channel}"] = 1.0
-    if session.device:
-        x[f"dev:{session.device}"] = 1.0
-    hour = (ts_ms // 3_600_000) % 24
-    x[f"hour:{hour // 6}"] = 1.0  # UTC quarter of the day
-    return x
+    """River's ``x`` for the session's current state (compiled where built: detectors.hotloops)."""
+    return session_vector(session.counts, session.recent, session.numeric, session.n_events, session.channel,
+                          session.device, ts_ms)

@@ -2,7 +2,8 @@
 
 An event's features (~40 keys) pass through three loops: the model's dot products
 (``raws4``), its SGD step (``learn4``) and the rules' totals (``rule_totals``); then
-four probabilities are made of them (``softmax``, ``vote``, ``mix_tempered``). In
+four probabilities are made of them (``softmax``, ``vote``, ``mix_tempered``). Before
+them the session's state becomes that dict (``session_vector``). In
 CPython each key or label costs interpreter work far above its arithmetic (dicts,
 float objects), and these were the largest part of an event's cost (docs/PERFORMANCE.md). ``detectors/_hotloops.pyx``
 is the same code compiled with Cython at install (an optional extension: without a C
@@ -111,7 +112,29 @@ def mix_tempered(rules: dict[str, float], model: dict[str, float], moments: tupl
     return tempered({m: a * rules[m] + (1.0 - a) * model.get(m, 0.0) for m in moments}, temperature)
 
 
-PURE = {f.__name__: f for f in (raws4, learn4, rule_totals, softmax, vote, tempered, mix_tempered)}
+# --- the session's feature vector -----------------------------------------------------------------
+
+def session_vector(counts: dict[str, float], recent: list[list[str]], numeric: dict[str, float], n_events: int,
+                   channel: str | None, device: str | None, ts_ms: int) -> dict[str, float]:
+    """River's ``x`` from a session's parts (``detectors.features`` describes the keys)."""
+    x: dict[str, float] = {f"s:{c}": math.log1p(v) for c, v in counts.items()}
+    for cues in recent:
+        for c in cues:
+            x[f"r:{c}"] = 1.0
+    if recent:
+        for c in recent[-1]:
+            x[f"l:{c}"] = 1.0
+    x.update(numeric)
+    x["n:events"] = math.log1p(n_events)
+    x[f"ch:{channel}"] = 1.0
+    if device:
+        x[f"dev:{device}"] = 1.0
+    hour = (ts_ms // 3_600_000) % 24
+    x[f"hour:{hour // 6}"] = 1.0  # UTC quarter of the day
+    return x
+
+
+PURE = {f.__name__: f for f in (raws4, learn4, rule_totals, softmax, vote, tempered, mix_tempered, session_vector)}
 
 try:
     from detectors._hotloops import (  # type: ignore[no-redef]
@@ -119,6 +142,7 @@ try:
         mix_tempered,
         raws4,
         rule_totals,
+        session_vector,
         softmax,
         tempered,
         vote,

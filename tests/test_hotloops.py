@@ -102,6 +102,24 @@ def test_mix_tempered_and_tempered_equal_python(rules_p, labels, probs, a, tempe
     assert hotloops.tempered(zeros, 1.0) == hotloops.PURE["tempered"](zeros, 1.0) == zeros
 
 
+CUES = st.sampled_from(["w:kauf", "w:near", "ev:add_to_cart", "src:search", "b:wie_reinigen", "has:product"]) \
+    | st.text(max_size=10)
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(counts=st.dictionaries(CUES, st.floats(min_value=1.0, max_value=500.0), max_size=30),
+       recent=st.lists(st.lists(CUES, max_size=8), max_size=3),
+       numeric=st.dictionaries(st.sampled_from(["loc:walk", "loc:dist_log_km", "price:log", "w:kauf"]), VALUES),
+       n_events=st.integers(min_value=0, max_value=10_000), channel=st.sampled_from(["web", "app", None]),
+       device=st.sampled_from(["mobile", "", None]),
+       ts_ms=st.integers(min_value=-10**13, max_value=10**13))
+def test_session_vector_equals_python(counts, recent, numeric, n_events, channel, device, ts_ms):
+    args = (counts, recent, numeric, n_events, channel, device, ts_ms)
+    got, want = hotloops.session_vector(*args), hotloops.PURE["session_vector"](*args)
+    assert got == want and list(got) == list(want)
+
+
 def test_without_the_extension_the_detector_runs_the_python_loops():
     """A machine without a C compiler: the import falls back and the detector still works."""
     code = (
@@ -124,7 +142,7 @@ def test_without_the_extension_the_detector_runs_the_python_loops():
 @compiled
 def test_a_learning_detector_on_a_stream_is_the_same_compiled_or_not(monkeypatch):
     """The whole detector over simulated sessions: every prediction and taught label equal."""
-    from detectors import online, ovr
+    from detectors import features, online, ovr
     from detectors.online import MomentDetector
     from tests.test_detectors import session_vectors
 
@@ -147,3 +165,5 @@ def test_a_learning_detector_on_a_stream_is_the_same_compiled_or_not(monkeypatch
     monkeypatch.setattr(rules, "softmax", hotloops.PURE["softmax"])
     monkeypatch.setattr(online, "mix_tempered", hotloops.PURE["mix_tempered"])
     assert len(vectors) > 500 and run() == fast
+    monkeypatch.setattr(features, "session_vector", hotloops.PURE["session_vector"])
+    assert list(session_vectors("baumarkt-de", 120, seed=5)) == vectors
