@@ -218,3 +218,39 @@ def session_vector(dict counts, list recent, dict numeric, n_events, channel, de
     hour = (ts_ms // 3_600_000) % 24  # Python's floor division: ts_ms is a Python int
     x[f"hour:{hour // 6}"] = 1.0
     return x
+
+
+# --- the model's gradients ----------------------------------------------------------------------
+
+cdef double _log_loss_gradient(bint y, double raw):
+    cdef double sign = 1.0 if y else -1.0
+    cdef double z = raw * sign
+    if z > 18.0:
+        return exp(-z) * -sign
+    if z < -18.0:
+        return -sign
+    return -sign / (exp(z) + 1.0)
+
+
+def log_loss_gradient(y, double raw):
+    """River's ``optim.losses.Log().gradient`` for a boolean target (weights 1)."""
+    return _log_loss_gradient(bool(y), raw)
+
+
+def gradients(list raws, list labels, y, double w, list intercepts, double intercept_lr, double clip):
+    """Per label, the clipped log-loss gradient (weighted by ``w``) for target ``y``; each
+    intercept takes its SGD step here (in place)."""
+    cdef Py_ssize_t n = len(labels), j
+    cdef double g, lo = -clip
+    if len(raws) < n or len(intercepts) < n:
+        raise ValueError("a raw score and an intercept per label")
+    grads = []
+    for j in range(n):
+        g = _log_loss_gradient(y == labels[j], raws[j]) * w
+        if lo > g:  # Python's max(g, -clip) then min(..., clip)
+            g = lo
+        if clip < g:
+            g = clip
+        grads.append(g)
+        intercepts[j] = <double>intercepts[j] - intercept_lr * g
+    return grads

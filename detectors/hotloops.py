@@ -1,7 +1,7 @@
 """The detector's per-feature loops, in one place: pure Python here, compiled where built.
 
 An event's features (~40 keys) pass through three loops: the model's dot products
-(``raws4``), its SGD step (``learn4``) and the rules' totals (``rule_totals``); then
+(``raws4``), its SGD step (``gradients``, ``learn4``) and the rules' totals (``rule_totals``); then
 four probabilities are made of them (``softmax``, ``vote``, ``mix_tempered``). Before
 them the session's state becomes that dict (``session_vector``). In
 CPython each key or label costs interpreter work far above its arithmetic (dicts,
@@ -53,6 +53,30 @@ def learn4(weights: dict[str, list[float]], x: dict[str, float], g0: float, g1: 
         ws[1] = w1 - lr * (v * g1 + l2 * w1)
         ws[2] = w2 - lr * (v * g2 + l2 * w2)
         ws[3] = w3 - lr * (v * g3 + l2 * w3)
+
+
+def log_loss_gradient(y: bool, raw: float) -> float:
+    """River's ``optim.losses.Log().gradient`` for a boolean target (weights 1)."""
+    sign = 1 if y else -1
+    z = raw * sign
+    if z > 18.0:
+        return math.exp(-z) * -sign
+    if z < -18.0:
+        return float(-sign)
+    return -sign / (math.exp(z) + 1.0)
+
+
+def gradients(raws: list[float], labels: list[str], y: str, w: float, intercepts: list[float],
+              intercept_lr: float, clip: float) -> list[float]:
+    """Per label, River's clipped log-loss gradient (weighted by ``w``) for target ``y``; each
+    intercept takes its SGD step here (in place)."""
+    grads = []
+    for j, (label, raw) in enumerate(zip(labels, raws)):
+        g = log_loss_gradient(y == label, raw) * w
+        g = float(min(max(g, -clip), clip))
+        grads.append(g)
+        intercepts[j] -= intercept_lr * g
+    return grads
 
 
 def rule_totals(compiled: dict[str, tuple], compile_rule: Callable[[str], tuple], x: dict[str, float],
@@ -134,11 +158,13 @@ def session_vector(counts: dict[str, float], recent: list[list[str]], numeric: d
     return x
 
 
-PURE = {f.__name__: f for f in (raws4, learn4, rule_totals, softmax, vote, tempered, mix_tempered, session_vector)}
+PURE = {f.__name__: f for f in (raws4, learn4, log_loss_gradient, gradients, rule_totals, softmax, vote, tempered, mix_tempered, session_vector)}
 
 try:
     from detectors._hotloops import (  # type: ignore[no-redef]
+        gradients,
         learn4,
+        log_loss_gradient,
         mix_tempered,
         raws4,
         rule_totals,

@@ -23,24 +23,11 @@ own learning rate), so predictions and weights are bit for bit the same as River
 
 from __future__ import annotations
 
-import math
-
-from detectors.hotloops import learn4, raws4, vote
+from detectors.hotloops import gradients, learn4, raws4, vote
 
 #: River's ``LogisticRegression`` defaults for what the detector does not set
 INTERCEPT_LR = 0.01
 CLIP_GRADIENT = 1e12
-
-
-def log_loss_gradient(y: bool, raw: float) -> float:
-    """River's ``optim.losses.Log().gradient`` for a boolean target (weights 1)."""
-    sign = 1 if y else -1
-    z = raw * sign
-    if z > 18.0:
-        return math.exp(-z) * -sign
-    if z < -18.0:
-        return float(-sign)
-    return -sign / (math.exp(z) + 1.0)
 
 
 class OneVsRestLogReg:
@@ -83,12 +70,7 @@ class OneVsRestLogReg:
             self._add_label(y)
         raws = self._raws_of if self._raws_for is x else self._raws(x)
         self._raws_for = None  # the weights change
-        grads = []
-        for j, (label, raw) in enumerate(zip(self.labels, raws)):
-            g = log_loss_gradient(y == label, raw) * w
-            g = float(min(max(g, -CLIP_GRADIENT), CLIP_GRADIENT))
-            grads.append(g)
-            self.intercepts[j] -= self.intercept_lr * g
+        grads = gradients(raws, self.labels, y, w, self.intercepts, self.intercept_lr, CLIP_GRADIENT)
         lr, l2, weights = self.lr, self.l2, self.weights
         n = len(grads)
         if n == 4:  # the detector's case (compiled where built: detectors.hotloops)

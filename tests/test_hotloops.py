@@ -29,6 +29,8 @@ X = st.dictionaries(KEYS, VALUES, max_size=40)
 WEIGHTS = st.dictionaries(KEYS, st.lists(st.floats(min_value=-1e3, max_value=1e3, allow_nan=False),
                                          min_size=4, max_size=4), max_size=30)
 GRAD = st.floats(min_value=-1.0, max_value=1.0, allow_nan=False)
+PROBS = st.floats(min_value=0.0, max_value=1.0)
+LABELS = st.lists(st.sampled_from(MOMENTS), min_size=1, max_size=4, unique=True)
 
 
 def test_ci_builds_the_extension():
@@ -57,6 +59,21 @@ def test_learn4_equals_python(weights, x, grads, lr, l2):
 
 @compiled
 @settings(max_examples=300, deadline=None)
+@given(labels=LABELS, raws=st.lists(st.floats(min_value=-40, max_value=40) | st.sampled_from([18.0, -18.0, 0.0]),
+                                    min_size=4, max_size=4),
+       y=st.sampled_from(MOMENTS), w=st.sampled_from([1.0, 0.3]), clip=st.sampled_from([1e12, 0.1]),
+       intercepts=st.lists(GRAD, min_size=4, max_size=4))
+def test_gradients_equal_python(labels, raws, y, w, clip, intercepts):
+    mine, pure = list(intercepts), list(intercepts)
+    got = hotloops.gradients(raws, labels, y, w, mine, 0.01, clip)
+    want = hotloops.PURE["gradients"](raws, labels, y, w, pure, 0.01, clip)
+    assert got == want and mine == pure
+    assert [hotloops.log_loss_gradient(True, r) for r in raws] == [hotloops.PURE["log_loss_gradient"](True, r)
+                                                                  for r in raws]
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
 @given(x=X)
 def test_rule_totals_equal_python(x):
     args = (rules._COMPILED, rules._compile, x, MOMENTS, rules._CONST, rules._SESSION, rules.SESSION_WEIGHT)
@@ -64,8 +81,6 @@ def test_rule_totals_equal_python(x):
     assert got == want and list(got) == list(want)
 
 
-PROBS = st.floats(min_value=0.0, max_value=1.0)
-LABELS = st.lists(st.sampled_from(MOMENTS), min_size=1, max_size=4, unique=True)
 
 
 @compiled
@@ -161,6 +176,7 @@ def test_a_learning_detector_on_a_stream_is_the_same_compiled_or_not(monkeypatch
     monkeypatch.setattr(ovr, "raws4", hotloops.PURE["raws4"])
     monkeypatch.setattr(ovr, "learn4", hotloops.PURE["learn4"])
     monkeypatch.setattr(ovr, "vote", hotloops.PURE["vote"])
+    monkeypatch.setattr(ovr, "gradients", hotloops.PURE["gradients"])
     monkeypatch.setattr(rules, "rule_totals", hotloops.PURE["rule_totals"])
     monkeypatch.setattr(rules, "softmax", hotloops.PURE["softmax"])
     monkeypatch.setattr(online, "mix_tempered", hotloops.PURE["mix_tempered"])
