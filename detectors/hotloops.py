@@ -7,7 +7,8 @@ them the session's state becomes that dict (``session_vector``). In
 CPython each key or label costs interpreter work far above its arithmetic (dicts,
 float objects), and these were the largest part of an event's cost (docs/PERFORMANCE.md). ``detectors/_hotloops.pyx``
 is the same code compiled with Cython at install (an optional extension: without a C
-compiler the install still works and these Python versions run). Both do the same float
+compiler the install still works and these Python versions run; ``MOMENTS_PURE_PYTHON=1``
+chooses them too). Both do the same float
 operations in the same order, so results are bit for bit equal (``tests/test_hotloops.py``).
 
 >>> COMPILED in (True, False)
@@ -23,6 +24,7 @@ True
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 
 
@@ -161,6 +163,8 @@ def session_vector(counts: dict[str, float], recent: list[list[str]], numeric: d
 PURE = {f.__name__: f for f in (raws4, learn4, log_loss_gradient, gradients, rule_totals, softmax, vote, tempered, mix_tempered, session_vector)}
 
 try:
+    if os.environ.get("MOMENTS_PURE_PYTHON", "") not in ("", "0"):  # e.g. to compare, or to debug
+        raise ImportError("MOMENTS_PURE_PYTHON is set")
     from detectors._hotloops import (  # type: ignore[no-redef]
         gradients,
         learn4,

@@ -12,7 +12,8 @@ throughput  the same preloaded records (simulated electronics-en traffic) read t
 latency     event -> moment latency p50/p95/p99 at offered 1k and 5k ev/s and at saturation
             (see ``pipeline.bench_latency``).
 rss         resident memory of a worker holding 100k live sessions.
-scale       one worker vs two workers in one group on 4-partition topics.
+scale       one worker vs two workers in one group on 4-partition topics, from the moment every
+            record is produced to the last one accounted for, with the CPU cores the workers used.
 
 Results go to ``bench/results.json`` (parts not run keep their previous values) with PNG plots next
 to it; a summary table is printed. ``--repeats`` repeats every part (min and median reported).
@@ -27,6 +28,7 @@ import gc
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +37,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from detectors import hotloops
 from pipeline.batch_consumer import CachedPartitioner
 from pipeline.batch_producer import prefixed, send_records
 from pipeline.bench_latency import say
@@ -214,7 +217,17 @@ def throughput(settings: Settings, records: list, repeats: int, partitions: int,
 def detector_reference(repeats: int = 3) -> float:
     """Features + predict of the shipped model, µs per event (``python -m detectors.bench``):
     how fast this machine runs our Python today. The host is shared and its speed varies from day
-    to day (2.3 x between two days here), so every run records it next to its results."""
+    to day (2.3 x between two days here), so every run records it next to its results. Measured
+    with the detector's pure-Python loops (``MOMENTS_PURE_PYTHON=1``), so that the reference stays
+    comparable with runs before the loops were compiled."""
+    code = f"from pipeline.bench import detector_us_per_event; print(detector_us_per_event({repeats}))"
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "MOMENTS_PURE_PYTHON": "1"},
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.split()[-1])
+
+
+def detector_us_per_event(repeats: int = 3) -> float:
+    """Features + predict of the shipped model in this process, µs per event (best of ``repeats``)."""
     from detectors import checkpoint
     from detectors.bench import load_events, run_once
 
@@ -261,7 +274,8 @@ def run(args: argparse.Namespace) -> dict:
     doc.setdefault("parts", {})
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
     doc["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "at": stamp,
-                      "detector_us_per_event": detector_reference()}
+                      "detector_us_per_event": detector_reference(),  # pure Python: the day's speed
+                      "detector_us_per_event_compiled": detector_us_per_event(), "compiled": hotloops.COMPILED}
     if "throughput" in parts:
         records = scenario_records(n_events)
         doc.update(throughput(settings, records, args.repeats, args.partitions, not args.no_sink))
@@ -293,9 +307,12 @@ def run(args: argparse.Namespace) -> dict:
         records = scenario_records(scale_events, seed=4)
         runs = [scale(settings, records, 4) for _ in range(args.repeats)]
         one, two = min_median([r["one_eps"] for r in runs]), min_median([r["two_eps"] for r in runs])
+        cores = {k: round(statistics.median(r[k] for r in runs), 2)
+                 for k in ("one_cpu_cores", "two_cpu_cores", "one_eps_per_core", "two_eps_per_core")}
         doc["scale_2_workers"] = {"one_eps": one["median"], "two_eps": two["median"],
                                   "ratio": round(two["median"] / one["median"], 2), "one": one, "two": two,
-                                  "partitions": 4, "events": len(records), "runs": runs}
+                                  **cores, "cpu_cores": os.cpu_count(), "partitions": 4, "events": len(records),
+                                  "runs": runs}
         doc["parts"]["scale"] = {"at": stamp, "events": len(records), "repeats": args.repeats}
     for key in ("latency_ms", "rss_mb", "scale_2_workers"):
         doc.setdefault(key, None)
@@ -310,8 +327,11 @@ def run(args: argparse.Namespace) -> dict:
 def summary(doc: dict) -> str:
     lines = []
     if (doc.get("machine") or {}).get("detector_us_per_event"):
-        lines.append(f"machine: {doc['machine']['cpus']} CPUs; detector features + predict "
-                     f"{doc['machine']['detector_us_per_event']} µs/event (the day's speed)")
+        m = doc["machine"]
+        compiled = (f"; {m['detector_us_per_event_compiled']} µs/event with the compiled loops"
+                    if m.get("compiled") else "; detector loops NOT compiled (pure Python)")
+        lines.append(f"machine: {m['cpus']} CPUs; detector features + predict in pure Python "
+                     f"{m['detector_us_per_event']} µs/event (the day's speed){compiled}")
     if isinstance(doc.get("pipeline_eps"), dict):
         lines.append(f"{'throughput (' + format(doc['events'], ',') + ' events)':<34}{'min ev/s':>10}{'median ev/s':>13}")
         for key, label in (("passthrough_eps", "(a) aiokafka passthrough"), ("same_work_eps", "(b) aiokafka same work"),
@@ -344,6 +364,10 @@ def summary(doc: dict) -> str:
     if sc:
         lines.append(f"2 workers / 1 worker (4 partitions): {sc['two_eps']:,} / {sc['one_eps']:,} ev/s = "
                      f"{sc['ratio']} x; >= 1.6: {'met' if sc['ratio'] >= 1.6 else 'NOT met'}")
+        if "two_cpu_cores" in sc:
+            lines.append(f"  (workers used {sc['one_cpu_cores']} / {sc['two_cpu_cores']} CPU cores of "
+                         f"{sc['cpu_cores']}; ev/s per worker core {sc['one_eps_per_core']:,} / "
+                         f"{sc['two_eps_per_core']:,})")
     return "\n".join(lines)
 
 

@@ -258,7 +258,12 @@ def live_sessions(settings: Settings, records: Sequence[Record], partitions: int
 
 # --- one vs two workers -----------------------------------------------------------------------------
 
-def _group_rate(settings: Settings, records: Sequence[Record], n_workers: int, partitions: int) -> float:
+def _group_rate(settings: Settings, records: Sequence[Record], n_workers: int, partitions: int) -> tuple[float, float]:
+    """Events/s of ``n_workers`` in one group, and the CPU cores the workers used meanwhile.
+
+    Measured from the moment the benchmark has produced every record to the last one
+    accounted for: the producer (a Python process on the same cores) is not running then,
+    so the workers share the machine with the broker only."""
     with Deployment(settings, partitions, f"w{n_workers}") as dep:
         workers = [dep.worker(f"worker{i}") for i in range(n_workers)]
         try:
@@ -274,31 +279,38 @@ def _group_rate(settings: Settings, records: Sequence[Record], n_workers: int, p
             wait_until(stable, workers, 60, "a stable group")
             say(f"scale: {n_workers} worker(s) assigned; producing {len(records):,} records")
             dep.produce(records)
-            first: list[tuple[float, int]] = []
+            start_t, start_n = time.perf_counter(), sum(accounted(w.stats()) for w in workers)
+            start_cpu = sum(w.cpu_s() for w in workers)
+            if start_n >= len(records) * 0.75:
+                raise RuntimeError(f"the workers had read {start_n:,} of {len(records):,} records while they were "
+                                   "produced: too few left to measure, use more --scale-events")
             last = [0.0]
 
             def done() -> bool:
                 got = sum(accounted(w.stats()) for w in workers)
                 now = time.perf_counter()
-                if not first and got > 0:
-                    first.append((now, got))
                 if now - last[0] > 10:
                     last[0] = now
                     say(f"scale: {n_workers} worker(s) {got:,}/{len(records):,}")
-                return got >= len(records) and (now, got)
-            end, total = wait_until(done, workers, 1800, "all records")
-            return (total - first[0][1]) / max(1e-9, end - first[0][0])
+                return got >= len(records) and (now, got, sum(w.cpu_s() for w in workers))
+            end, total, end_cpu = wait_until(done, workers, 1800, "all records")
+            return (total - start_n) / max(1e-9, end - start_t), (end_cpu - start_cpu) / max(1e-9, end - start_t)
         finally:
             for w in workers:
                 w.stop()
 
 
 def scale(settings: Settings, records: Sequence[Record], partitions: int = 4) -> dict:
-    one = _group_rate(settings, records, 1, partitions)
-    say(f"scale: one worker {one:,.0f} ev/s")
-    two = _group_rate(settings, records, 2, partitions)
-    say(f"scale: two workers {two:,.0f} ev/s ({two / one:.2f} x)")
-    return {"one_eps": round(one), "two_eps": round(two), "ratio": round(two / one, 2)}
+    """One worker vs two; with the CPU cores the workers used (their events per CPU second
+    show whether a shortfall is the workers' or the machine's: on 2 cores shared with the
+    broker two workers cannot each have a whole core)."""
+    one, one_cpu = _group_rate(settings, records, 1, partitions)
+    say(f"scale: one worker {one:,.0f} ev/s on {one_cpu:.2f} cores")
+    two, two_cpu = _group_rate(settings, records, 2, partitions)
+    say(f"scale: two workers {two:,.0f} ev/s ({two / one:.2f} x) on {two_cpu:.2f} cores")
+    return {"one_eps": round(one), "two_eps": round(two), "ratio": round(two / one, 2),
+            "one_cpu_cores": round(one_cpu, 2), "two_cpu_cores": round(two_cpu, 2),
+            "one_eps_per_core": round(one / one_cpu), "two_eps_per_core": round(two / two_cpu)}
 
 
 __all__ = ["Deployment", "SinkProc", "latency", "live_session_records", "live_sessions", "percentile", "scale",

@@ -35,7 +35,8 @@ def plot(doc: dict, out_dir: Path) -> list[Path]:
         ax.axhline(5000, color="#C44E52", linestyle="--", linewidth=1, label="target floor 5,000 ev/s")
         ax.set_yscale("log")
         ax.set_ylabel("events/s (log)")
-        ax.set_title(f"Throughput per worker process ({doc.get('events', '?'):,} events)")
+        events = doc.get("events")  # absent when only the scale part has run into a new file
+        ax.set_title("Throughput per worker process" + (f" ({events:,} events)" if isinstance(events, int) else ""))
         ax.legend(fontsize=8)
         fig.tight_layout()
         path = out_dir / "throughput.png"

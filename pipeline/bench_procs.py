@@ -34,6 +34,13 @@ def vm_kb(status_text: str, field: str = "VmRSS") -> int | None:
     return None
 
 
+def cpu_seconds(stat_text: str, ticks_per_s: float | None = None) -> float:
+    """User + system CPU time of a process from its ``/proc/<pid>/stat`` line, in seconds."""
+    fields = stat_text.rpartition(")")[2].split()  # after the command name, which may hold spaces
+    ticks = ticks_per_s or os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime: fields 14 and 15 of stat
+
+
 def accounted(stats: dict) -> int:
     """Inputs the worker has finished: processed + duplicates + DLQ + venue records."""
     return sum(stats.get(k, 0) for k in ("processed", "duplicate", "dlq", "venues"))
@@ -116,6 +123,10 @@ class WorkerProc(_Proc):
     def stats(self) -> dict:
         page = self.page()
         return page["stats"] if page else {}
+
+    def cpu_s(self) -> float:
+        """CPU seconds the worker process has used so far."""
+        return cpu_seconds(Path(f"/proc/{self.pid}/stat").read_text())
 
     def rss_mb(self) -> tuple[float, float]:
         """(resident, peak resident) memory of the worker process in MiB."""

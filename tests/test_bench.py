@@ -13,7 +13,7 @@ from pipeline.bench_latency import (
     percentile,
     summarize_ms,
 )
-from pipeline.bench_procs import accounted, vm_kb
+from pipeline.bench_procs import accounted, cpu_seconds, vm_kb
 from pipeline.feed import Record, records_from_lines
 from pipeline.state import SESSION_GAP_MS
 from schemas import Rejection, decode
@@ -97,3 +97,9 @@ def test_latency_runs_merge_to_medians_and_the_summary_names_unmet_targets():
     assert min_median([3.0, 1.0, 2.0]) == {"min": 1, "median": 2, "runs": [3, 1, 2]}
     text = summary({"latency_ms": merged, "rss_mb": {"users": 100_000, "median": 450.0, "min": 440.0}})
     assert "p99 at 1k ev/s <= 50 ms: NOT met" in text and "<= 400 MiB: NOT met" in text
+
+
+def test_cpu_seconds_of_proc_stat():
+    # a command name with spaces and parentheses, utime 250 and stime 50 ticks at 100 per second
+    stat = "4242 (python -m (x)) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 3 0 1000 12345 678"
+    assert cpu_seconds(stat, ticks_per_s=100) == pytest.approx(3.0)

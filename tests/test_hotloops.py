@@ -135,10 +135,13 @@ def test_session_vector_equals_python(counts, recent, numeric, n_events, channel
     assert got == want and list(got) == list(want)
 
 
-def test_without_the_extension_the_detector_runs_the_python_loops():
-    """A machine without a C compiler: the import falls back and the detector still works."""
+@pytest.mark.parametrize("how", ["not built", "MOMENTS_PURE_PYTHON=1"])
+def test_without_the_extension_the_detector_runs_the_python_loops(how):
+    """A machine without a C compiler (or the switch set): the import falls back and the detector works."""
+    hide = "import sys; sys.modules['detectors._hotloops'] = None\n" if how == "not built" else ""
+    env = {**os.environ, "MOMENTS_PURE_PYTHON": "1" if how != "not built" else "0"}
     code = (
-        "import sys; sys.modules['detectors._hotloops'] = None\n"
+        hide +
         "from detectors import hotloops\n"
         "from detectors.online import MomentDetector\n"
         "assert not hotloops.COMPILED and hotloops.raws4 is hotloops.PURE['raws4']\n"
@@ -149,7 +152,7 @@ def test_without_the_extension_the_detector_runs_the_python_loops():
         "p = d.predict_proba_one({'r:w:duebeln': 1.0})\n"
         "print(max(p, key=p.get))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "do"
 
