@@ -26,7 +26,7 @@ from faust.types import TP
 
 from detectors import checkpoint
 from pipeline.batch_consumer import BatchApp, CachedPartitioner
-from pipeline.batch_producer import prefixed, send_records
+from pipeline.batch_producer import DeliveryFailed, check_delivered, prefixed, send_records
 from pipeline.config import get_settings
 from pipeline.detector_factory import build_core
 from pipeline.engine import (
@@ -264,7 +264,7 @@ async def _deliver(result: BatchResult) -> None:
     if _stopping:  # after the last commit: dropped, not committed, read again after a restart
         return
     # aiokafka's producer, not Faust's wrapper of it
-    await send_records(app.producer._ensure_producer(), PARTITIONER, prefixed(PREFIX, result.sends))
+    await send_records(app.producer._ensure_producer(), PARTITIONER, prefixed(PREFIX, result.sends), _in_flight)
     _flow_control()
     metrics.observe_latencies(engine.latencies_ms)
     for (topic, partition), offset in result.seeks:
@@ -276,6 +276,10 @@ async def _deliver(result: BatchResult) -> None:
 
 
 _committed: dict = {}
+#: delivery futures of the results sent since the last commit's snapshot (``send_records``)
+_in_flight: list[asyncio.Future] = []
+#: set when the broker did not take a result: from then on nothing is committed (see ``_commit``)
+_undelivered: DeliveryFailed | None = None
 _last_commit = 0.0
 _commit_lock = asyncio.Lock()
 _commit_task: asyncio.Future | None = None
@@ -299,25 +303,44 @@ def _commit_failed(task: asyncio.Future) -> None:
 async def _commit() -> None:
     """Commit what the engine has finished (see ``StreamEngine.commit_positions``).
 
-    A snapshot of the positions and of the states written so far is taken first (nothing runs
-    in between); then the producer is flushed, so every result sent up to the snapshot is on
-    the broker; then the states go to the changelog and are flushed; then the offsets are
-    committed. Batches processed meanwhile read the states from the table (already set) and
-    are committed by the next commit. Faust's own ack-based commits are not used: records
-    re-delivered after a seek were acknowledged twice and stalled them.
+    A snapshot of the positions, of the states written so far and of the results sent so far
+    is taken first (nothing runs in between); then the producer is flushed and every result
+    sent up to the snapshot is checked delivered; then the states go to the changelog, are
+    flushed and checked; then the offsets are committed. Batches processed meanwhile read the
+    states from the table (already set) and are committed by the next commit. Faust's own
+    ack-based commits are not used: records re-delivered after a seek were acknowledged twice
+    and stalled them.
+
+    A result the broker did not take (rejected, or retries exhausted) is lost for this process:
+    the offsets are not committed, now or later (a later commit would move past the lost
+    records), and the worker stops; after a restart it reads the inputs again from the last
+    commit and sends their results again.
     """
-    if _stopping:  # the shutdown's commit was the last (a later batch sent nothing)
+    global _in_flight, _undelivered
+    if _stopping or _undelivered is not None:  # the shutdown's commit was the last / nothing more
         return
     async with _commit_lock:  # one at a time; a forced commit waits for the one in flight
         positions = engine.commit_positions()
         states = store.save()
+        sent, _in_flight = _in_flight, []
         producer = app.producer
-        await producer.flush()  # the results up to the snapshot are on the broker ...
-        changelog = users.changelog_topic.get_topic_name()
-        # ... before the states that mark their records as done
-        await send_records(producer._ensure_producer(), PARTITIONER,
-                           ((changelog, key, value, None) for key, value in states))
-        await producer.flush()  # ... and the states before the offsets
+        try:
+            await producer.flush()  # the results up to the snapshot are on the broker ...
+            check_delivered(sent)
+            changelog = users.changelog_topic.get_topic_name()
+            written: list[asyncio.Future] = []
+            # ... before the states that mark their records as done
+            await send_records(producer._ensure_producer(), PARTITIONER,
+                               ((changelog, key, value, None) for key, value in states), written)
+            await producer.flush()  # ... and the states before the offsets
+            check_delivered(written)
+        except DeliveryFailed as exc:
+            _undelivered = exc
+            engine.stats["undelivered"] += 1
+            log.critical("results were not delivered, stopping without committing the inputs "
+                         "(a restart reads them again from the last commit): %s", exc)
+            asyncio.ensure_future(app.crash(exc))
+            return
         todo = {TP(PREFIX + t, p): off for (t, p), off in positions.items() if _committed.get((t, p)) != off}
         if todo and await app.consumer._commit(todo):
             _committed.update({(tp.topic[len(PREFIX):], tp.partition): off for tp, off in todo.items()})

@@ -9,6 +9,7 @@ partitioner) and their order within each partition are what ``send`` would have 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Sequence
 
 #: (topic with prefix, key, value, headers as ``[(name, bytes)]`` or None)
@@ -16,10 +17,14 @@ Record = tuple[str, bytes | None, bytes | None, Sequence[tuple[str, bytes]] | No
 Partitioner = Callable[[bytes | None, list[int], list[int]], int]
 
 
-async def send_records(producer, partitioner: Partitioner, records: Iterable[Record]) -> int:
+async def send_records(producer, partitioner: Partitioner, records: Iterable[Record],
+                       futures: list[asyncio.Future] | None = None) -> int:
     """Queue ``records`` on aiokafka's ``producer`` (not awaited: ``producer.flush()`` waits
     for delivery); returns how many. ``partitioner`` must be the producer's own, so that keyed
-    records land where ``send`` would put them (Faust's changelog relies on that)."""
+    records land where ``send`` would put them (Faust's changelog relies on that). Each
+    submitted batch's delivery future is appended to ``futures``: a batch the broker rejects
+    (after the producer's retries) fails its future, and only ``check_delivered`` tells."""
+    pending = futures if futures is not None else []
     batches: dict[tuple[str, int], object] = {}
     partitions: dict[str, tuple[list[int], list[int]]] = {}
     n = 0
@@ -36,13 +41,31 @@ async def send_records(producer, partitioner: Partitioner, records: Iterable[Rec
             batch = batches[(topic, partition)] = producer.create_batch()
         if batch.append(timestamp=None, key=key, value=value, headers=headers or []) is None:
             # full: submit it; an empty batch takes any record (the broker judges its size)
-            await producer.send_batch(batch, topic, partition=partition)
+            pending.append(await producer.send_batch(batch, topic, partition=partition))
             batch = batches[(topic, partition)] = producer.create_batch()
             batch.append(timestamp=None, key=key, value=value, headers=headers or [])
         n += 1
     for (topic, partition), batch in batches.items():
-        await producer.send_batch(batch, topic, partition=partition)
+        pending.append(await producer.send_batch(batch, topic, partition=partition))
     return n
+
+
+class DeliveryFailed(Exception):
+    """Records the broker did not take: whatever depends on them must not be committed."""
+
+
+def check_delivered(futures: Iterable[asyncio.Future]) -> None:
+    """After ``producer.flush()``: raise ``DeliveryFailed`` if a batch was not delivered."""
+    failed = []
+    for f in futures:
+        if not f.done():
+            failed.append("still pending after the flush")
+        elif f.cancelled():
+            failed.append("cancelled")
+        elif f.exception() is not None:
+            failed.append(repr(f.exception()))
+    if failed:
+        raise DeliveryFailed(f"{len(failed)} record batch(es) not delivered, the first: {failed[0]}")
 
 
 def prefixed(prefix: str, sends: Iterable) -> Iterable[Record]:

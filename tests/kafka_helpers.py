@@ -113,19 +113,33 @@ def run(coro):
     return asyncio.run(coro)
 
 
-async def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
-    """Create ``name`` (replication 1) and wait until the broker reports it."""
+async def create_topic(bootstrap: str, name: str, partitions: int = 1, configs: dict[str, str] | None = None) -> None:
+    """Create ``name`` (replication 1, topic ``configs``) and wait until the broker reports it."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        await admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)])
+        await admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1,
+                                            topic_configs=configs or {})])
         for _ in range(100):  # metadata propagates asynchronously, even on one node
             if name in await admin.list_topics():
                 return
             await asyncio.sleep(0.1)
         raise AssertionError(f"topic {name} was created but never showed up")
+    finally:
+        await admin.close()
+
+
+async def set_topic_config(bootstrap: str, name: str, configs: dict[str, str]) -> None:
+    """Set topic configs of ``name`` (Kafka's AlterConfigs: overrides not given return to the defaults)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name, configs=configs)])
     finally:
         await admin.close()
 

@@ -255,3 +255,42 @@ def test_two_workers_one_killed_its_partitions_move_to_the_survivor(kafka_bootst
           f"of {sent}; survivor read {inputs_read(stats)} (duplicates {stats.get('duplicate', 0)}, "
           f"reread_requests {stats.get('reread_requests', 0)}); moments {len(got)} published for "
           f"{len(versions)} ids; DLQ records {n_dlq}")
+
+
+def test_results_the_broker_rejects_are_never_committed_and_arrive_after_a_restart(kafka_bootstrap, tmp_path):
+    """The DLQ topic was created too small for a bad input's record (a misconfigured topic): the
+    broker rejects that batch. The worker must not commit the input (now or with a later commit),
+    and stops; once the topic is fixed, a new worker reads the input again and the DLQ has it."""
+    deployment = WorkerEnv(kafka_bootstrap, tmp_path / "worker", extra=RULES)
+    kafka_helpers.run(kafka_helpers.create_topic(kafka_bootstrap, deployment.prefix + DLQ_TOPIC,
+                                                 configs={"max.message.bytes": "4096"}))
+    search = {"event_id": "e0", "user_id": "u1", "ts": 1747116002919, "query": "how to set up router"}
+    good = [Record("events.search", b"u1", orjson.dumps({**search, "event_id": f"e{i}", "ts": search["ts"] + i}))
+            for i in range(30)]
+    bad = Record("events.search", b"u1", b"{" + b"z" * 10_000)  # its DLQ record: ~13.5 KB, over 4096
+    records = [*good[:10], bad, *good[10:]]
+    deployment.produce(records)
+    first = Worker(deployment, "rejected").start()
+    try:
+        deadline = time.monotonic() + 120
+        while first.proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert first.proc.poll() is not None, "the worker kept running after a result was rejected"
+        assert first.proc.returncode != 0, "a worker that lost results must not exit as if all went well"
+        assert "not delivered" in first.log_tail(200)
+    finally:
+        first.stop()
+    at_stop = committed_inputs(deployment)
+    assert at_stop <= 10, f"committed {at_stop}: past the input whose DLQ record was rejected (offset 10)"
+    kafka_helpers.run(kafka_helpers.set_topic_config(kafka_bootstrap, deployment.prefix + DLQ_TOPIC,
+                                                     {"max.message.bytes": str(8 * 1024 * 1024)}))
+    second = Worker(deployment, "after-fix").start()
+    try:
+        stats = second.wait_for(done(deployment, len(records)), what="every input consumed and committed")
+    finally:
+        second.stop()
+    assert stats.get("undelivered", 0) == 0 and inputs_read(stats) == len(records) - at_stop
+    dlq = [DlqRecord.model_validate_json(v) for _, v in deployment.read_topic(DLQ_TOPIC)]
+    assert [d.original_bytes() for d in dlq] == [bad.value] and dlq[0].offset == 10
+    print(f"\nrejected DLQ record: the worker stopped with {at_stop} of {len(records)} inputs committed; "
+          f"after the fix a new worker read {inputs_read(stats)} and the DLQ has the record once")
