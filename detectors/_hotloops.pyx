@@ -1,12 +1,12 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """The detector's per-feature loops, compiled (optional: pure Python is the fallback).
 
-Each function does the additions and multiplications of the pure-Python code it stands
-in for (``detectors.ovr``, ``detectors.rules``), one by one in the same order on C doubles,
-which are Python's floats: the results are bit for bit the same (the build turns off
-floating-point contraction; ``tests/test_hotloops.py`` compares both on random inputs).
-What it saves is the interpreter's work per feature: on this machine these loops were the
-largest part of an event's cost (docs/PERFORMANCE.md).
+Each function does the additions and multiplications of its pure-Python twin of the same
+name in ``detectors.hotloops``, one by one in the same order on C doubles, which are
+Python's floats: the results are bit for bit the same (the build turns off floating-point
+contraction; ``tests/test_hotloops.py`` compares both on random inputs). What it saves is
+the interpreter's work per feature: on this machine these loops were the largest part of
+an event's cost (docs/PERFORMANCE.md, attempt 18).
 """
 
 from cpython.dict cimport PyDict_GetItem

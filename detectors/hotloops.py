@@ -1,15 +1,17 @@
 """The detector's per-feature loops, in one place: pure Python here, compiled where built.
 
 An event's features (~40 keys) pass through three loops: the model's dot products
-(``raws4``), its SGD step (``gradients``, ``learn4``) and the rules' totals (``rule_totals``); then
-four probabilities are made of them (``softmax``, ``vote``, ``mix_tempered``). Before
-them the session's state becomes that dict (``session_vector``). In
-CPython each key or label costs interpreter work far above its arithmetic (dicts,
-float objects), and these were the largest part of an event's cost (docs/PERFORMANCE.md). ``detectors/_hotloops.pyx``
-is the same code compiled with Cython at install (an optional extension: without a C
-compiler the install still works and these Python versions run; ``MOMENTS_PURE_PYTHON=1``
-chooses them too). Both do the same float
-operations in the same order, so results are bit for bit equal (``tests/test_hotloops.py``).
+(``raws4``), its SGD step (``gradients``, ``learn4``) and the rules' totals
+(``rule_totals``); four probabilities are made of them (``softmax``, ``vote``,
+``mix_tempered``); before all that the session's state becomes the feature dict
+(``session_vector``). In CPython each key or label costs interpreter work far above its
+arithmetic (dicts, float objects), and these were the largest part of an event's cost
+(docs/PERFORMANCE.md, attempt 18).
+
+``detectors/_hotloops.pyx`` is the same code compiled with Cython at install: an optional
+extension, so without a C compiler the install still works and these Python versions run
+(``MOMENTS_PURE_PYTHON=1`` chooses them too). Both do the same float operations in the same
+order, so the results are bit for bit equal (``tests/test_hotloops.py``).
 
 >>> COMPILED in (True, False)
 True

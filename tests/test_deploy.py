@@ -164,6 +164,10 @@ def test_dockerfile_is_multistage_nonroot_with_entrypoint() -> None:
     assert re.search(r'^ENTRYPOINT \["micromoments"\]', text, flags=re.M)
     ignore = (ROOT / ".dockerignore").read_text().split()
     assert ".venv" in ignore and ".git" in ignore
+    # the builder compiles the detector's loops (setup.py) and fails if they fell back to Python
+    assert re.search(r"^COPY pyproject.toml setup.py ", text, flags=re.M) and "hotloops.COMPILED" in text
+    assert "gcc" in text.split("FROM")[1] and "gcc" not in text.split("FROM")[2]  # compiler in the builder only
+    assert "**/*.so" in ignore  # a local build's extension is not copied in
 
 
 def test_make_targets_for_compose() -> None:

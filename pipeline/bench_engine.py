@@ -1,0 +1,116 @@
+"""The engine alone: ``StreamEngine`` in this process, no Kafka, µs per record.
+
+    python -m pipeline.bench_engine --events 40000 --repeats 3         # whole engine
+    python -m pipeline.bench_engine --events 40000 --parts             # + time per part
+
+Simulated electronics-en records (``pipeline.bench.scenario_records``) are handed to one engine
+in batches of 2,000, as the worker's fetches do, with the worker's garbage-collector settings;
+state lives in a dict. ``--parts`` wraps the main steps with timers (which add their own cost)
+and prints each one's share, to see where an event's time goes; ``MOMENTS_PURE_PYTHON=1``
+measures the detector's pure-Python loops instead of the compiled ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+
+from detectors import hotloops
+from pipeline.engine import GC_THRESHOLDS, InRecord, StreamEngine
+
+BATCH = 2_000
+
+
+def in_records(n_events: int) -> list[InRecord]:
+    """Simulated records as the engine receives them: one partition, offsets from 0 per topic."""
+    from pipeline.bench import scenario_records
+
+    offsets: Counter[str] = Counter()
+    out = []
+    for i, r in enumerate(scenario_records(n_events)):
+        out.append(InRecord(r.topic, 0, offsets[r.topic], r.key, r.value, float(1_700_000_000_000 + i)))
+        offsets[r.topic] += 1
+    return out
+
+
+def run_once(records: list[InRecord]) -> tuple[float, StreamEngine]:
+    """Seconds for one fresh engine to process ``records``."""
+    from pipeline.config import get_settings
+    from pipeline.detector_factory import build_core
+
+    engine = StreamEngine(build_core(get_settings()), {}, start=lambda s: 0)
+    now = time.time() * 1000.0
+    start = time.perf_counter()
+    for i in range(0, len(records), BATCH):
+        engine.ingest(records[i:i + BATCH], lambda s: True, now)
+    return time.perf_counter() - start, engine
+
+
+def timed_parts() -> dict[str, list[float]]:
+    """Wrap the engine's main steps with timers; returns part -> [seconds, calls]."""
+    from detectors import features, online
+    from pipeline import core, engine, state
+
+    spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+
+    def wrap(owner: object, name: str, label: str) -> None:
+        inner: Callable = getattr(owner, name)
+        clock = time.perf_counter
+
+        def timed(*args, **kwargs):
+            t = clock()
+            out = inner(*args, **kwargs)
+            entry = spent[label]
+            entry[0] += clock() - t
+            entry[1] += 1
+            return out
+        setattr(owner, name, timed)
+
+    for owner, name, label in (
+        (engine, "decode", "decode (validation)"), (core.Core, "handle", "Core.handle (all below)"),
+        (features, "update", "feature update"), (features, "vector", "feature vector"),
+        (online.MomentDetector, "predict_proba_one", "prediction"), (online.MomentDetector, "teach_one", "teaching"),
+        (online.MomentDetector, "learn_one", "feedback learning"), (core, "decide", "decision"),
+        (core.Core, "_moment", "published Moment"), (core, "event_row", "analytics row"),
+        (state.UserState, "is_duplicate", "duplicate check"), (state.UserState, "session_for", "session lookup"),
+        (engine.StreamEngine, "load", "state load"), (state.UserState, "to_json", "state serialize"),
+    ):
+        wrap(owner, name, label)
+    return spent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.bench_engine", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=40_000, help="simulated records (default 40,000)")
+    parser.add_argument("--repeats", type=int, default=3, help="fresh engines, one after the other (default 3)")
+    parser.add_argument("--parts", action="store_true", help="time the main steps too (one more run)")
+    args = parser.parse_args(argv)
+    if args.events < 1 or args.repeats < 1:
+        parser.error("--events and --repeats must be at least 1")
+    records = in_records(args.events)
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+    loops = "compiled" if hotloops.COMPILED else "pure Python"
+    print(f"{len(records):,} records in batches of {BATCH:,}; detector loops {loops}")
+    runs = []
+    for i in range(args.repeats):
+        seconds, engine = run_once(records)
+        runs.append(seconds / len(records) * 1e6)
+        print(f"run {i + 1}: {runs[-1]:.1f} µs/record ({engine.stats['processed']:,} processed)")
+    print(f"min {min(runs):.1f} µs/record, median {statistics.median(runs):.1f}")
+    if args.parts:
+        spent = timed_parts()
+        seconds, _ = run_once(records)
+        print(f"with timers: {seconds / len(records) * 1e6:.1f} µs/record; per part (µs per record, calls):")
+        for label, (s, calls) in sorted(spent.items(), key=lambda kv: -kv[1][0]):
+            print(f"  {label:26s} {s / len(records) * 1e6:7.1f}  {calls:,}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
