@@ -56,13 +56,15 @@ def _parse_rfc3339(text: str) -> int:
     m = _RFC3339.fullmatch(text)
     if m is None:
         raise ValueError("ts must be epoch milliseconds or RFC 3339 with an offset (Z or ±hh:mm)")
-    hour, minute, second = int(m.group(4)), int(m.group(5)), int(m.group(6))
+    hour, minute = int(m.group(4)), int(m.group(5))
+    second = min(int(m.group(6)), 59)  # a leap second (:60) counts as :59
+    time_ms = (hour * 3600 + minute * 60 + second) * 1000
     frac = m.group(7) or ""
     millis = int((frac + "000")[:3])
     day = m.group(1, 2, 3, 8, 9, 10, 11)  # the date and the offset
     midnight = _MIDNIGHTS.get(day)
     if midnight is not None and hour < 24 and minute < 60:  # a date seen before: arithmetic only
-        return midnight + (hour * 3600 + minute * 60 + min(second, 59)) * 1000 + millis
+        return midnight + time_ms + millis
     year, month, mday = int(m.group(1)), int(m.group(2)), int(m.group(3))
     if m.group(8):
         tz = UTC
@@ -72,14 +74,14 @@ def _parse_rfc3339(text: str) -> int:
             raise ValueError("ts has an invalid UTC offset")
         tz = timezone(-off if m.group(9) == "-" else off)
     try:
-        dt = datetime(year, month, mday, hour, minute, min(second, 59), tzinfo=tz)
+        dt = datetime(year, month, mday, hour, minute, second, tzinfo=tz)
     except ValueError as exc:
         raise ValueError(f"ts is not a valid date-time: {exc}") from None
     if len(_MIDNIGHTS) >= 4096:
         _MIDNIGHTS.clear()
     # building the datetime costs several µs; the events of a stream share a few dates
     whole_ms = int(dt.timestamp()) * 1000
-    _MIDNIGHTS[day] = whole_ms - (hour * 3600 + minute * 60 + min(second, 59)) * 1000
+    _MIDNIGHTS[day] = whole_ms - time_ms
     return whole_ms + millis
 
 
