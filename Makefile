@@ -4,6 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 MM     := $(VENV)/bin/micromoments
 PYTEST_ARGS ?=
+BENCH_ARGS  ?= --repeats 3
 
 .PHONY: help install test test-fast run broker broker-stop broker-status kafka-jars schemas clean pretrained bench-detector bench
 
@@ -55,9 +56,9 @@ pretrained: install  ## retrain the shipped model: simulated electronics-en + th
 bench-detector: install  ## micro-benchmark: detector cost per event (features + predict)
 	$(PY) -m detectors.bench
 
-bench: install kafka-jars  ## throughput: aiokafka passthrough vs same work vs the Faust pipeline (bench/results.json)
+bench: install kafka-jars  ## all benchmark parts, 3 repeats (bench/results.json; BENCH_ARGS="--only latency" for one part)
 	$(MM) broker start
-	MOMENTS_KAFKA_BOOTSTRAP=$$($(MM) broker status | sed -n 's/^broker running at \([^ ]*\).*/\1/p') $(MM) bench
+	MOMENTS_KAFKA_BOOTSTRAP=$$($(MM) broker status | sed -n 's/^broker running at \([^ ]*\).*/\1/p') $(MM) bench $(BENCH_ARGS)
 
 .PHONY: compose-up compose-down
 COMPOSE ?= docker compose

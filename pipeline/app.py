@@ -2,9 +2,9 @@
 
 The agent is thin: it hands batches of records to ``StreamEngine`` (which
 calls the same ``Core`` as ``micromoments replay``), sends what it returns,
-and every 0.5 s flushes, writes the users' states and only then commits the
-input offsets — so a crash re-reads anything whose results were not yet on the
-broker (at-least-once; moment ids are deterministic, and the per-user duplicate
+and every 0.5 s waits for those results' delivery, writes the users' states and
+only then commits the input offsets (``pipeline/commit.py``) — so a crash
+re-reads anything whose results were not yet on the broker (at-least-once; moment ids are deterministic, and the per-user duplicate
 memory in the table skips records whose effects were already written).
 
 The records come in whole fetches from ``BatchApp``'s consumer
@@ -26,7 +26,8 @@ from faust.types import TP
 
 from detectors import checkpoint
 from pipeline.batch_consumer import BatchApp, CachedPartitioner
-from pipeline.batch_producer import DeliveryFailed, check_delivered, prefixed, send_records
+from pipeline.batch_producer import prefixed, send_records
+from pipeline.commit import Committer
 from pipeline.config import get_settings
 from pipeline.detector_factory import build_core
 from pipeline.engine import (
@@ -99,7 +100,7 @@ users = app.Table(
 
 class _UserStore(MutableMapping):
     """The engine's str-keyed store over the bytes-keyed Faust table. Writes wait in ``pending``
-    until ``save()``, which ``_commit`` calls once the results of the batches so far are flushed:
+    until ``save()``, which the commit calls once the results of the batches so far are delivered:
     a state written first (its changelog goes out as soon as it is set) marks the batch's records
     as duplicates, so after a crash before the results were sent, they were never sent (seen with
     kill -9: moments and analytics rows lost, tests/test_faults.py). Between two commits a user's
@@ -108,7 +109,7 @@ class _UserStore(MutableMapping):
     The table is written around Faust's ``Table.__setitem__``: that path queues each changelog
     record in Faust's ``send_soon`` buffer, drained one message at a time, and stops the consumer
     while it holds more than ~100 (FAUST-NOTES pitfall 5; "producer buffer full"). ``save`` sets
-    the in-memory store and returns the changelog records, which ``_commit`` sends with the
+    the in-memory store and returns the changelog records, which the commit sends with the
     producer like any other output (same topic, key and partitioner as Faust's changelog)."""
 
     def __init__(self) -> None:
@@ -239,7 +240,7 @@ async def _forget_held_events(app, revoked, **kwargs) -> None:
     async with _lock:
         await _commit()  # what is done stays done for the next owner
         engine.forget_held()
-        _committed.clear()
+        committer.forget()
         _paused.clear()
         _assignment = frozenset()
 
@@ -259,12 +260,12 @@ def _current(generation: int, records: list) -> list[InRecord]:
 
 
 async def _deliver(result: BatchResult) -> None:
-    """Send a batch's results (the producer sends them as one burst); ``_commit`` flushes them,
-    then writes the users' states, then commits the input offsets."""
+    """Send a batch's results (the producer sends them as one burst); a commit waits for their
+    delivery, then writes the users' states, then commits the input offsets (``committer``)."""
     if _stopping:  # after the last commit: dropped, not committed, read again after a restart
         return
-    # aiokafka's producer, not Faust's wrapper of it
-    await send_records(app.producer._ensure_producer(), PARTITIONER, prefixed(PREFIX, result.sends), _in_flight)
+    with committer.sending() as futures:  # aiokafka's producer, not Faust's wrapper of it
+        await send_records(app.producer._ensure_producer(), PARTITIONER, prefixed(PREFIX, result.sends), futures)
     _flow_control()
     metrics.observe_latencies(engine.latencies_ms)
     for (topic, partition), offset in result.seeks:
@@ -275,75 +276,48 @@ async def _deliver(result: BatchResult) -> None:
     _checkpoint()
 
 
-_committed: dict = {}
-#: delivery futures of the results sent since the last commit's snapshot (``send_records``)
-_in_flight: list[asyncio.Future] = []
-#: set when the broker did not take a result: from then on nothing is committed (see ``_commit``)
-_undelivered: DeliveryFailed | None = None
+async def _send_states(states, futures) -> None:
+    """The users' states to the table's changelog, as Faust would send them (same partitioner)."""
+    changelog = users.changelog_topic.get_topic_name()
+    await send_records(app.producer._ensure_producer(), PARTITIONER,
+                       ((changelog, key, value, None) for key, value in states), futures)
+
+
+async def _commit_offsets(positions) -> bool:
+    # Faust's own ack-based commits are not used: records re-delivered after a seek were
+    # acknowledged twice and stalled them
+    return await app.consumer._commit({TP(PREFIX + t, p): off for (t, p), off in positions.items()})
+
+
+def _undelivered(exc: Exception) -> None:
+    """A result or state the broker did not take: stop (non-zero exit) without committing."""
+    engine.stats["undelivered"] += 1
+    asyncio.ensure_future(app.crash(exc))
+
+
+#: the commit protocol (pipeline/commit.py): results delivered -> states written -> offsets;
+#: a delivery failure stops the worker without committing (a restart reads the inputs again)
+committer = Committer(engine.commit_positions, store.save, _send_states, _commit_offsets,
+                      timeout_s=settings.delivery_timeout_s, on_failure=_undelivered)
 _last_commit = 0.0
-_commit_lock = asyncio.Lock()
-_commit_task: asyncio.Future | None = None
 
 
 def _commit_soon() -> None:
-    """Every 0.5 s a commit (``_commit``) in the background: batches go on meanwhile."""
-    global _last_commit, _commit_task
-    if time.monotonic() - _last_commit < 0.5 or _commit_lock.locked():
+    """Every 0.5 s a commit in the background; batches go on meanwhile. Called at the end of
+    ``_deliver``, a batch boundary, where the commit's snapshot is taken."""
+    global _last_commit
+    if time.monotonic() - _last_commit < 0.5 or committer.running:
         return
     _last_commit = time.monotonic()
-    _commit_task = asyncio.ensure_future(_commit())
-    _commit_task.add_done_callback(_commit_failed)
-
-
-def _commit_failed(task: asyncio.Future) -> None:
-    if not task.cancelled() and task.exception() is not None:  # the next commit tries again
-        log.error("commit failed: %r", task.exception())
+    committer.start()
 
 
 async def _commit() -> None:
-    """Commit what the engine has finished (see ``StreamEngine.commit_positions``).
-
-    A snapshot of the positions, of the states written so far and of the results sent so far
-    is taken first (nothing runs in between); then the producer is flushed and every result
-    sent up to the snapshot is checked delivered; then the states go to the changelog, are
-    flushed and checked; then the offsets are committed. Batches processed meanwhile read the
-    states from the table (already set) and are committed by the next commit. Faust's own
-    ack-based commits are not used: records re-delivered after a seek were acknowledged twice
-    and stalled them.
-
-    A result the broker did not take (rejected, or retries exhausted) is lost for this process:
-    the offsets are not committed, now or later (a later commit would move past the lost
-    records), and the worker stops; after a restart it reads the inputs again from the last
-    commit and sends their results again.
-    """
-    global _in_flight, _undelivered
-    if _stopping or _undelivered is not None:  # the shutdown's commit was the last / nothing more
+    """Commit everything finished (the caller holds ``_lock``): after the background commit in
+    flight; nothing once the shutdown's commit was the last or a delivery failed."""
+    if _stopping:
         return
-    async with _commit_lock:  # one at a time; a forced commit waits for the one in flight
-        positions = engine.commit_positions()
-        states = store.save()
-        sent, _in_flight = _in_flight, []
-        producer = app.producer
-        try:
-            await producer.flush()  # the results up to the snapshot are on the broker ...
-            check_delivered(sent)
-            changelog = users.changelog_topic.get_topic_name()
-            written: list[asyncio.Future] = []
-            # ... before the states that mark their records as done
-            await send_records(producer._ensure_producer(), PARTITIONER,
-                               ((changelog, key, value, None) for key, value in states), written)
-            await producer.flush()  # ... and the states before the offsets
-            check_delivered(written)
-        except DeliveryFailed as exc:
-            _undelivered = exc
-            engine.stats["undelivered"] += 1
-            log.critical("results were not delivered, stopping without committing the inputs "
-                         "(a restart reads them again from the last commit): %s", exc)
-            asyncio.ensure_future(app.crash(exc))
-            return
-        todo = {TP(PREFIX + t, p): off for (t, p), off in positions.items() if _committed.get((t, p)) != off}
-        if todo and await app.consumer._commit(todo):
-            _committed.update({(tp.topic[len(PREFIX):], tp.partition): off for tp, off in todo.items()})
+    await committer.commit_now()
 
 
 _last_checkpoint = time.monotonic()
@@ -402,7 +376,8 @@ async def process_events(stream):
                     await _deliver(engine.tick(_caught_up, time.time() * 1000.0))
                 await asyncio.sleep(0)
     finally:
-        await _commit()  # a no-op once _on_shutdown made the last one
+        async with _lock:  # at a batch boundary, as every commit
+            await _commit()  # a no-op once _on_shutdown made the last one
 
 
 @app.task

@@ -23,7 +23,7 @@ async def send_records(producer, partitioner: Partitioner, records: Iterable[Rec
     for delivery); returns how many. ``partitioner`` must be the producer's own, so that keyed
     records land where ``send`` would put them (Faust's changelog relies on that). Each
     submitted batch's delivery future is appended to ``futures``: a batch the broker rejects
-    (after the producer's retries) fails its future, and only ``check_delivered`` tells."""
+    (after the producer's retries) fails its future, and only ``commit.wait_delivered`` tells."""
     pending = futures if futures is not None else []
     batches: dict[tuple[str, int], object] = {}
     partitions: dict[str, tuple[list[int], list[int]]] = {}
@@ -48,24 +48,6 @@ async def send_records(producer, partitioner: Partitioner, records: Iterable[Rec
     for (topic, partition), batch in batches.items():
         pending.append(await producer.send_batch(batch, topic, partition=partition))
     return n
-
-
-class DeliveryFailed(Exception):
-    """Records the broker did not take: whatever depends on them must not be committed."""
-
-
-def check_delivered(futures: Iterable[asyncio.Future]) -> None:
-    """After ``producer.flush()``: raise ``DeliveryFailed`` if a batch was not delivered."""
-    failed = []
-    for f in futures:
-        if not f.done():
-            failed.append("still pending after the flush")
-        elif f.cancelled():
-            failed.append("cancelled")
-        elif f.exception() is not None:
-            failed.append(repr(f.exception()))
-    if failed:
-        raise DeliveryFailed(f"{len(failed)} record batch(es) not delivered, the first: {failed[0]}")
 
 
 def prefixed(prefix: str, sends: Iterable) -> Iterable[Record]:

@@ -41,7 +41,7 @@ from detectors import hotloops
 from pipeline.batch_consumer import CachedPartitioner
 from pipeline.batch_producer import prefixed, send_records
 from pipeline.bench_latency import say
-from pipeline.bench_procs import accounted, wait_until
+from pipeline.bench_procs import accounted, keep_logs_in, wait_until
 from pipeline.config import Settings, get_settings
 from pipeline.engine import (
     ANALYTICS_EVENTS_TOPIC,
@@ -257,18 +257,78 @@ def merge_latency(runs: list[dict[str, dict]]) -> dict:
     return out
 
 
+class PartFailed(Exception):
+    """One part of the benchmark failed; the parts before it are saved."""
+
+    def __init__(self, part: str, exc: BaseException) -> None:
+        super().__init__(f"the {part} part failed: {exc}")
+        self.part = part
+
+
+def _throughput_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: dict) -> dict:
+    records = scenario_records(sizes["events"])
+    doc.update(throughput(settings, records, args.repeats, args.partitions, not args.no_sink))
+    return {"events": len(records), "repeats": args.repeats}
+
+
+def _latency_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: dict) -> dict:
+    from pipeline.bench_latency import latency
+
+    rates = [1000.0, 5000.0, None]
+    records = scenario_records(1000 + int(5000 * sizes["seconds"]), seed=2)
+    runs = [latency(settings, records, rates, sizes["seconds"], args.partitions) for _ in range(args.repeats)]
+    doc["latency_ms"] = merge_latency(runs)
+    return {"seconds": sizes["seconds"], "repeats": args.repeats}
+
+
+def _rss_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: dict) -> dict:
+    from pipeline.bench_latency import live_session_records, live_sessions
+
+    records = live_session_records(sizes["users"], scenario_records(20_000, seed=3))
+    runs = [live_sessions(settings, records, args.partitions, RSS_RATE) for _ in range(args.repeats)]
+    burst = [live_sessions(settings, records, args.partitions, None) for _ in range(args.repeats)]
+    doc["rss_mb"] = {**min_median([r["rss_mb"] for r in runs]), "users": sizes["users"],
+                     "open_sessions": runs[-1]["open_sessions"], "offered_eps": RSS_RATE,
+                     "burst": {**min_median([r["rss_mb"] for r in burst]),
+                               "peak_mb": max(r["peak_mb"] for r in burst)},
+                     "details": runs + burst}
+    return {"users": sizes["users"], "repeats": args.repeats}
+
+
+def _scale_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: dict) -> dict:
+    from pipeline.bench_latency import scale
+
+    records = scenario_records(sizes["scale_events"], seed=4)
+    runs = [scale(settings, records, 4) for _ in range(args.repeats)]
+    one, two = min_median([r["one_eps"] for r in runs]), min_median([r["two_eps"] for r in runs])
+    cores = {k: round(statistics.median(r[k] for r in runs), 2)
+             for k in ("one_cpu_cores", "two_cpu_cores", "one_eps_per_core", "two_eps_per_core")}
+    doc["scale_2_workers"] = {"one_eps": one["median"], "two_eps": two["median"],
+                              "ratio": round(two["median"] / one["median"], 2), "one": one, "two": two,
+                              **cores, "cpu_cores": os.cpu_count(), "partitions": 4, "events": len(records),
+                              "runs": runs}
+    return {"events": len(records), "repeats": args.repeats}
+
+
+_PART_RUNNERS = {"throughput": _throughput_part, "latency": _latency_part, "rss": _rss_part, "scale": _scale_part}
+
+
 def run(args: argparse.Namespace) -> dict:
+    """Run the chosen parts in order; results of the parts that completed are saved even when a
+    later one fails (``PartFailed``, naming the part), and the log of a process that died is kept
+    in ``logs/`` next to the results."""
     parts = PARTS if not args.only else tuple(p.strip() for p in args.only.split(",") if p.strip())
     bad = [p for p in parts if p not in PARTS]
     if bad:
         raise SystemExit(f"unknown part(s) {bad}; choose from {', '.join(PARTS)}")
     q = args.quick
-    n_events = args.events or (20_000 if q else 200_000)
-    seconds = args.latency_seconds or (8.0 if q else 30.0)
-    users = args.rss_users or (10_000 if q else 100_000)
-    scale_events = args.scale_events or (20_000 if q else 200_000)
+    sizes = {"events": args.events or (20_000 if q else 200_000),
+             "seconds": args.latency_seconds or (8.0 if q else 30.0),
+             "users": args.rss_users or (10_000 if q else 100_000),
+             "scale_events": args.scale_events or (20_000 if q else 200_000)}
     settings = get_settings().model_copy(update={"partitions": args.partitions})
     out: Path = args.out
+    keep_logs_in(out.parent / "logs")
     doc = json.loads(out.read_text()) if out.exists() else {}
     doc.pop("note", None)
     doc.setdefault("parts", {})
@@ -276,48 +336,18 @@ def run(args: argparse.Namespace) -> dict:
     doc["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "at": stamp,
                       "detector_us_per_event": detector_reference(),  # pure Python: the day's speed
                       "detector_us_per_event_compiled": detector_us_per_event(), "compiled": hotloops.COMPILED}
-    if "throughput" in parts:
-        records = scenario_records(n_events)
-        doc.update(throughput(settings, records, args.repeats, args.partitions, not args.no_sink))
-        doc["parts"]["throughput"] = {"at": stamp, "events": len(records), "repeats": args.repeats}
-    if "latency" in parts:
-        from pipeline.bench_latency import latency
-
-        rates = [1000.0, 5000.0, None]
-        need = 1000 + int(5000 * seconds)
-        records = scenario_records(need, seed=2)
-        runs = [latency(settings, records, rates, seconds, args.partitions) for _ in range(args.repeats)]
-        doc["latency_ms"] = merge_latency(runs)
-        doc["parts"]["latency"] = {"at": stamp, "seconds": seconds, "repeats": args.repeats}
-    if "rss" in parts:
-        from pipeline.bench_latency import live_session_records, live_sessions
-
-        records = live_session_records(users, scenario_records(20_000, seed=3))
-        runs = [live_sessions(settings, records, args.partitions, RSS_RATE) for _ in range(args.repeats)]
-        burst = [live_sessions(settings, records, args.partitions, None) for _ in range(args.repeats)]
-        doc["rss_mb"] = {**min_median([r["rss_mb"] for r in runs]), "users": users,
-                         "open_sessions": runs[-1]["open_sessions"], "offered_eps": RSS_RATE,
-                         "burst": {**min_median([r["rss_mb"] for r in burst]),
-                                   "peak_mb": max(r["peak_mb"] for r in burst)},
-                         "details": runs + burst}
-        doc["parts"]["rss"] = {"at": stamp, "users": users, "repeats": args.repeats}
-    if "scale" in parts:
-        from pipeline.bench_latency import scale
-
-        records = scenario_records(scale_events, seed=4)
-        runs = [scale(settings, records, 4) for _ in range(args.repeats)]
-        one, two = min_median([r["one_eps"] for r in runs]), min_median([r["two_eps"] for r in runs])
-        cores = {k: round(statistics.median(r[k] for r in runs), 2)
-                 for k in ("one_cpu_cores", "two_cpu_cores", "one_eps_per_core", "two_eps_per_core")}
-        doc["scale_2_workers"] = {"one_eps": one["median"], "two_eps": two["median"],
-                                  "ratio": round(two["median"] / one["median"], 2), "one": one, "two": two,
-                                  **cores, "cpu_cores": os.cpu_count(), "partitions": 4, "events": len(records),
-                                  "runs": runs}
-        doc["parts"]["scale"] = {"at": stamp, "events": len(records), "repeats": args.repeats}
-    for key in ("latency_ms", "rss_mb", "scale_2_workers"):
-        doc.setdefault(key, None)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(doc, indent=2) + "\n")
+    try:
+        for part in (p for p in PARTS if p in parts):
+            say(f"part {part}")
+            try:
+                doc["parts"][part] = {"at": stamp, **_PART_RUNNERS[part](doc, args, settings, sizes)}
+            except Exception as exc:
+                raise PartFailed(part, exc) from exc
+    finally:
+        for key in ("latency_ms", "rss_mb", "scale_2_workers"):
+            doc.setdefault(key, None)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(doc, indent=2) + "\n")
     from pipeline.bench_plots import plot
 
     doc["_plots"] = [str(p) for p in plot(doc, out.parent)]
@@ -372,7 +402,11 @@ def summary(doc: dict) -> str:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    doc = run(args)
+    try:
+        doc = run(args)
+    except PartFailed as exc:
+        print(f"micromoments bench: {exc}\n(results of the parts before it are in {args.out})", file=sys.stderr)
+        return 1
     print(summary(doc))
     print(f"results in {args.out}" + (f", plots {', '.join(doc['_plots'])}" if doc.get("_plots") else ""))
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -46,6 +47,35 @@ def accounted(stats: dict) -> int:
     return sum(stats.get(k, 0) for k in ("processed", "duplicate", "dlq", "venues"))
 
 
+class ProcessDied(RuntimeError):
+    """A process the benchmark started exited while it was needed."""
+
+
+#: log lines that say why a process stopped (the first of them in the log is the reason)
+_REASON_MARKS = ("[CRITICAL]", "Crashed reason=", "Traceback", "Error:")
+
+
+def stop_reason(log_text: str) -> str:
+    """The line of a worker's or sink's log that says why it stopped, else its last line.
+
+    >>> stop_reason("[INFO] ok\n[CRITICAL] results were not delivered: x\n[ERROR] Crashed reason=X")
+    '[CRITICAL] results were not delivered: x'
+    >>> stop_reason("started\nKilled")
+    'Killed'
+    """
+    lines = [line.strip() for line in log_text.splitlines() if line.strip()]
+    for line in lines:
+        if any(mark in line for mark in _REASON_MARKS):
+            return line
+    return lines[-1] if lines else "(empty log)"
+
+
+def keep_logs_in(folder: Path | None) -> None:
+    """Copy the log of any process that dies (or hangs) into ``folder`` before its temporary
+    deployment is deleted."""
+    _Proc.keep_logs = folder
+
+
 def _clean_env(**moments: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOMENTS_")}
     env.update({f"MOMENTS_{k.upper()}": v for k, v in moments.items()})
@@ -56,6 +86,9 @@ class _Proc:
     """A ``micromoments`` sub-command in a subprocess, output to a log file in ``data_dir``."""
 
     command: str = ""
+    #: where the log of a process that died (or hung) is copied: the benchmark's temporary
+    #: folders are deleted with their deployment (``micromoments bench`` sets it next to its results)
+    keep_logs: Path | None = None
 
     def __init__(self, bootstrap: str, prefix: str, partitions: int, data_dir: Path, app_id: str,
                  name: str, extra_env: dict[str, str] | None = None) -> None:
@@ -78,14 +111,32 @@ class _Proc:
         return self.proc.pid
 
     def check_alive(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            raise RuntimeError(f"{self.command} died, see {self.log_path}:\n{self.log_tail()}")
+        if self.proc is None:
+            raise ProcessDied(f"{self.command} was never started")
+        code = self.proc.poll()
+        if code is not None:
+            text = self.log_text()
+            raise ProcessDied(f"{self.command} ({self.log_path.stem}, pid {self.proc.pid}) exited with code {code}: "
+                              f"{stop_reason(text)}\nits log: {self.keep_log()}\n{self.log_tail()}")
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def keep_log(self) -> Path:
+        """Copy the log to ``keep_logs`` (if set); returns where it can be read afterwards."""
+        if self.keep_logs is None or not self.log_path.exists():
+            return self.log_path
+        self.keep_logs.mkdir(parents=True, exist_ok=True)
+        pid = self.proc.pid if self.proc is not None else 0
+        kept = self.keep_logs / f"{time.strftime('%Y%m%d-%H%M%S')}-{self.command}-{self.log_path.stem}-{pid}.log"
+        shutil.copyfile(self.log_path, kept)
+        return kept
 
     def log_tail(self, n: int = 15) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return "(no log)"
+        return "\n".join(self.log_text().splitlines()[-n:]) or "(no log)"
 
     def stop(self, timeout: float = 30.0) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -162,6 +213,6 @@ def wait_until(predicate, procs: list[_Proc], timeout: float, what: str, every: 
         if value:
             return value
         if time.monotonic() > deadline:
-            tails = "\n".join(p.log_tail() for p in procs)
+            tails = "\n".join(f"{p.command} log (kept: {p.keep_log()}):\n{p.log_tail()}" for p in procs)
             raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}\n{tails}")
         time.sleep(every)

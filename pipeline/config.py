@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     model_start: str = Field(
         "pretrained", description="start of a model without checkpoint: 'pretrained' (shipped with the package) or 'cold'"
     )
+    delivery_timeout_s: float = Field(
+        120.0, gt=0, description="how long a commit waits for its results to be delivered (the producer retries "
+                                 "meanwhile); no answer by then stops the worker without committing"
+    )
     checkpoint_interval_s: float = Field(60.0, gt=0, description="seconds between detector checkpoints in the worker")
     clickhouse_database: str = Field("micromoments", description="ClickHouse database of the analytics tables")
     pseudonym_key: str = Field(

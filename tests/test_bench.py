@@ -103,3 +103,53 @@ def test_cpu_seconds_of_proc_stat():
     # a command name with spaces and parentheses, utime 250 and stime 50 ticks at 100 per second
     stat = "4242 (python -m (x)) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 3 0 1000 12345 678"
     assert cpu_seconds(stat, ticks_per_s=100) == pytest.approx(3.0)
+
+
+def test_a_process_that_dies_keeps_its_log_and_says_why(tmp_path):
+    """The benchmark's temporary folders go with their deployment: the log of a process that
+    died is copied next to the results and the reason is in the error."""
+    from pipeline import bench_procs
+
+    class Broken(bench_procs._Proc):
+        command = "no-such-command"  # micromoments exits 2 with a usage error
+
+    bench_procs.keep_logs_in(tmp_path / "logs")
+    try:
+        proc = Broken("127.0.0.1:1", "x.", 1, tmp_path / "tmp", "app", "broken").start()
+        proc.proc.wait(60)
+        with pytest.raises(bench_procs.ProcessDied) as info:
+            proc.check_alive()
+    finally:
+        bench_procs.keep_logs_in(None)
+    message = str(info.value)
+    assert "exited with code 2" in message and "invalid choice" in message
+    (kept,) = (tmp_path / "logs").iterdir()
+    assert str(kept) in message and "invalid choice" in kept.read_text()
+
+
+def test_a_failed_part_is_named_and_the_parts_before_it_are_saved(tmp_path, monkeypatch, capsys):
+    import argparse
+
+    from pipeline import bench, bench_procs
+
+    def throughput(doc, args, settings, sizes):
+        doc["pipeline_eps"] = {"min": 1, "median": 2}
+        return {"events": 3}
+
+    def latency(doc, args, settings, sizes):
+        raise bench_procs.ProcessDied("worker (worker, pid 1) exited with code 1: [CRITICAL] boom")
+
+    monkeypatch.setattr(bench, "_PART_RUNNERS", {**bench._PART_RUNNERS, "throughput": throughput, "latency": latency})
+    monkeypatch.setattr(bench, "detector_reference", lambda: 1.0)
+    monkeypatch.setattr(bench, "detector_us_per_event", lambda: 1.0)
+    out = tmp_path / "results.json"
+    args = argparse.Namespace(only="throughput,latency", quick=True, events=None, latency_seconds=None,
+                              rss_users=None, scale_events=None, partitions=1, repeats=1, no_sink=True, out=out)
+    try:
+        assert bench._cmd_bench(args) == 1
+    finally:
+        bench_procs.keep_logs_in(None)
+    err = capsys.readouterr().err
+    assert "the latency part failed: worker (worker, pid 1) exited with code 1: [CRITICAL] boom" in err
+    saved = orjson.loads(out.read_text())
+    assert saved["pipeline_eps"] == {"min": 1, "median": 2} and set(saved["parts"]) == {"throughput"}
