@@ -54,7 +54,7 @@ pretrained: install  ## retrain the shipped model: simulated electronics-en + th
 	  --events ../shared/samples/electronics-en/events.jsonl --truth ../shared/samples/electronics-en/truth.jsonl
 
 bench-detector: install  ## micro-benchmark: detector cost per event (features + predict)
-	$(PY) -m detectors.bench
+	$(PY) -m tools.bench.detector
 
 bench: install kafka-jars  ## all benchmark parts, 3 repeats (bench/results.json; BENCH_ARGS="--only latency" for one part)
 	$(MM) broker start

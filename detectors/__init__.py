@@ -3,5 +3,3 @@
 Every detector follows River's API: ``predict_proba_one(x)`` and ``learn_one(x, y)``
 on a feature dict ``x``; ``explain_one(x)`` names the features behind a decision.
 """
-
-MOMENTS: tuple[str, ...] = ("know", "go", "do", "buy")

@@ -25,11 +25,11 @@ import math
 
 from river import linear_model, naive_bayes, optim
 
-from detectors import MOMENTS
 from detectors.hotloops import mix_tempered, tempered
 from detectors.metrics import PrequentialMetrics
 from detectors.ovr import OneVsRestLogReg
 from detectors.rules import RuleDetector
+from schemas.topics import MOMENTS
 
 #: the candidates ``micromoments evaluate`` compares; the first is the default
 MODEL_KINDS = ("ovr-logreg", "softmax", "naive-bayes")

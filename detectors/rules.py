@@ -7,9 +7,9 @@ River's API so it can stand in for (and teach) the online model.
 
 from __future__ import annotations
 
-from detectors import MOMENTS
 from detectors.hotloops import rule_totals, softmax
 from detectors.text import tokens
+from schemas.topics import MOMENTS
 
 LEXICON_TEXT: dict[str, str] = {
     "know": (

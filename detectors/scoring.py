@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from detectors import MOMENTS
+from schemas.topics import MOMENTS
 
 NONE = "none"
 

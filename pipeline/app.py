@@ -24,25 +24,17 @@ from collections.abc import Iterator, MutableMapping
 import faust
 from faust.types import TP
 
+from config import get_settings
 from detectors import checkpoint
 from pipeline.batch_consumer import BatchApp, CachedPartitioner
 from pipeline.batch_producer import prefixed, send_records
 from pipeline.commit import Committer
-from pipeline.config import get_settings
 from pipeline.detector_factory import build_core
-from pipeline.engine import (
-    CONTROL_TOPIC,
-    EVENT_TOPICS,
-    GC_THRESHOLDS,
-    REKEYED_TOPIC,
-    BatchResult,
-    InRecord,
-    StreamEngine,
-)
+from pipeline.engine import GC_THRESHOLDS, BatchResult, InRecord, StreamEngine
 from pipeline.metrics import WorkerMetrics
 from pipeline.topics import DLQ_MAX_BYTES
 from pipeline.venue_follower import VenueFollower
-from schemas.decode import VENUES_TOPIC
+from schemas.topics import CONTROL_TOPIC, EVENT_TOPICS, REKEYED_TOPIC, VENUES_TOPIC
 
 settings = get_settings()
 PREFIX = settings.topic_prefix

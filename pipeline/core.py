@@ -9,8 +9,8 @@ the replay loop) own reading, state storage and writing.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from detectors import features

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from detectors import MOMENTS
 from schemas.outputs import NextBestAction
+from schemas.topics import MOMENTS
 
 HOUR_MS = 3_600_000
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import orjson
 
+from config import Settings
 from detectors import checkpoint
 from detectors.online import MODEL_KINDS, MomentDetector
 from detectors.rules import RuleDetector
-from pipeline.config import Settings
 from pipeline.core import Core
 from pipeline.decide import DEFAULT_ACTIONS, DecisionConfig
 from schemas.outputs import NextBestAction

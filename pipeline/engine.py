@@ -20,17 +20,20 @@ from pipeline.merge import EventTimeMerge, Source
 from pipeline.sequencer import OffsetSequencer
 from pipeline.state import SESSION_GAP_MS, UserState
 from schemas import DlqRecord, Rejection, decode
-from schemas.decode import VENUES_TOPIC
 from schemas.timefmt import format_ts
+from schemas.topics import (
+    ANALYTICS_EVENTS_TOPIC,
+    ANALYTICS_METRICS_TOPIC,
+    ANALYTICS_MOMENTS_TOPIC,
+    ANALYTICS_SESSIONS_TOPIC,
+    CONTROL_TOPIC,
+    DLQ_TOPIC,
+    EVENT_TOPICS,
+    REKEYED_TOPIC,
+    VENUES_TOPIC,
+    moment_topic,
+)
 
-EVENT_TOPICS = ("events.clickstream", "events.search", "events.location", "feedback")
-REKEYED_TOPIC = "mm.rekeyed"  # internal: inputs re-partitioned by user id
-ANALYTICS_EVENTS_TOPIC = "mm.analytics.events"  # internal: normalized events for the sink
-ANALYTICS_SESSIONS_TOPIC = "mm.analytics.sessions"  # internal: closed sessions for the sink
-ANALYTICS_MOMENTS_TOPIC = "mm.analytics.moments"  # internal: published moments of analytics-consenting users
-ANALYTICS_METRICS_TOPIC = "mm.analytics.metrics"  # internal: the online model's running quality
-CONTROL_TOPIC = "mm.control"  # internal: {"type": "erase", "user_id": ...} keyed by user id
-DLQ_TOPIC = "events.dlq"
 SOURCE_HEADER = "mm-source"  # on re-keyed records: original topic/partition/offset
 #: garbage-collector thresholds for a process running the engine: each event allocates dozens
 #: of short-lived containers (parsed JSON, models, features), and Python's default 700 ran a
@@ -38,10 +41,6 @@ SOURCE_HEADER = "mm-source"  # on re-keyed records: original topic/partition/off
 GC_THRESHOLDS = (50_000, 20, 100)
 #: merge order for equal event times: the order in which replay files list them is unknown, so fixed
 TOPIC_RANK = {t: i for i, t in enumerate((*EVENT_TOPICS, REKEYED_TOPIC))}
-
-
-def moment_topic(moment: str) -> str:
-    return f"moments.{moment}"
 
 
 @dataclass(slots=True)

@@ -24,9 +24,8 @@ from pipeline.core import Core, Outcome
 from pipeline.engine import TOPIC_RANK
 from pipeline.state import UserState
 from schemas import DlqRecord, Moment, Rejection, decode_replay_line
-from schemas.decode import VENUES_TOPIC
 from schemas.timefmt import format_ts
-
+from schemas.topics import VENUES_TOPIC
 
 
 @dataclass
@@ -153,8 +152,7 @@ def _stderr_console():
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    from pipeline.cli import CLIError
-    from pipeline.config import get_settings
+    from config import CLIError, get_settings
     from pipeline.detector_factory import build_core
 
     if args.input != "-" and not Path(args.input).is_file():

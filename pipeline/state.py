@@ -9,10 +9,10 @@ JSON (``to_json`` / ``from_dict``) for the table's changelog and
 from __future__ import annotations
 
 import hashlib
-
-import orjson
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 SESSION_GAP_MS = 30 * 60 * 1000  # a gap of MORE than this starts a new session
 DEDUP_WINDOW_MS = 24 * 3600 * 1000  # duplicates are recognised for at least 24 h of event time

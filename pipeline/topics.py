@@ -1,4 +1,4 @@
-"""Topic names and creation: the contract's topics plus the pipeline's internal ones."""
+"""Topic creation: the contract's topics plus the pipeline's internal ones (names: ``schemas.topics``)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,9 @@ import asyncio
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from pipeline.config import Settings
-from pipeline.engine import (
-    ANALYTICS_EVENTS_TOPIC,
-    ANALYTICS_METRICS_TOPIC,
-    ANALYTICS_MOMENTS_TOPIC,
-    ANALYTICS_SESSIONS_TOPIC,
-    CONTROL_TOPIC,
-    DLQ_TOPIC,
-    EVENT_TOPICS,
-    REKEYED_TOPIC,
-    moment_topic,
-)
-from schemas.decode import VENUES_TOPIC
-from schemas.events import MOMENTS
+from config import Settings
+from schemas.topics import ALL_TOPICS, DLQ_TOPIC, VENUES_TOPIC
 
-MOMENT_TOPICS = tuple(moment_topic(m) for m in MOMENTS)
-#: every topic the pipeline reads or writes; keyed by user id unless compacted reference data
-ALL_TOPICS = (*EVENT_TOPICS, VENUES_TOPIC, *MOMENT_TOPICS, DLQ_TOPIC, REKEYED_TOPIC, CONTROL_TOPIC,
-              ANALYTICS_EVENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC, ANALYTICS_MOMENTS_TOPIC, ANALYTICS_METRICS_TOPIC)
 #: a DLQ record carries the original bytes in base64 (4/3 of them) plus JSON: a bad input as large
 #: as an input topic takes (1 MiB by default) must still fit in the DLQ
 DLQ_MAX_BYTES = 8 * 1024 * 1024

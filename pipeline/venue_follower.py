@@ -16,7 +16,7 @@ import logging
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from schemas import Rejection, decode
-from schemas.decode import VENUES_TOPIC
+from schemas.topics import VENUES_TOPIC
 
 log = logging.getLogger("micromoments.venues")
 

@@ -11,7 +11,7 @@ import sys
 def _cmd_worker(args: argparse.Namespace) -> int:
     if args.web_port is not None:
         os.environ["MOMENTS_WEB_PORT"] = str(args.web_port)
-    from pipeline.config import get_settings
+    from config import get_settings
     from pipeline.topics import ensure_topics_sync
 
     get_settings.cache_clear()

@@ -15,10 +15,10 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from schemas.events import EVENT_MODELS, Venue, VenueTombstone
+from schemas.topics import VENUES_TOPIC
 
 #: A message larger than this is bad input (contract: a message <= 64 KiB).
 MAX_MESSAGE_BYTES = 64 * 1024
-VENUES_TOPIC = "ref.venues"
 #: Every input topic of the contract (names without the configured prefix).
 INPUT_TOPICS: tuple[str, ...] = (*EVENT_MODELS, VENUES_TOPIC)
 

@@ -36,7 +36,6 @@ Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
 Channel = Literal["web", "app", "callcenter", "terminal", "email"]
 Device = Literal["mobile", "tablet", "desktop", "other"]
 MomentName = Literal["know", "go", "do", "buy"]
-MOMENTS: tuple[str, ...] = ("know", "go", "do", "buy")
 ClickType = Literal[
     "page_view", "click", "add_to_cart", "remove_from_cart",
     "checkout", "purchase", "video_play", "download",

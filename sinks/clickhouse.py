@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.config import Settings
+from config import Settings
 
 
 def chdb_path(settings: Settings) -> Path:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.config import Settings
+from config import Settings
 from sinks import schema
 from sinks.rows import pseudonym_key, pseudonymize
 

@@ -14,7 +14,13 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import Settings
+from config import Settings
+from schemas.topics import (
+    ANALYTICS_EVENTS_TOPIC,
+    ANALYTICS_METRICS_TOPIC,
+    ANALYTICS_MOMENTS_TOPIC,
+    ANALYTICS_SESSIONS_TOPIC,
+)
 
 _BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
 GEOHASH_CHARS = 6
@@ -151,8 +157,8 @@ def metric_row(msg: dict[str, Any], key: bytes) -> list[Any]:
 
 #: analytics topic (without prefix) -> (table, columns, converter)
 TABLES = {
-    "mm.analytics.events": ("events", EVENT_COLUMNS, event_row),
-    "mm.analytics.moments": ("moments", MOMENT_COLUMNS, moment_row),
-    "mm.analytics.sessions": ("sessions", SESSION_COLUMNS, session_row),
-    "mm.analytics.metrics": ("model_metrics", METRIC_COLUMNS, metric_row),
+    ANALYTICS_EVENTS_TOPIC: ("events", EVENT_COLUMNS, event_row),
+    ANALYTICS_MOMENTS_TOPIC: ("moments", MOMENT_COLUMNS, moment_row),
+    ANALYTICS_SESSIONS_TOPIC: ("sessions", SESSION_COLUMNS, session_row),
+    ANALYTICS_METRICS_TOPIC: ("model_metrics", METRIC_COLUMNS, metric_row),
 }

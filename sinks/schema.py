@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.config import Settings
+from config import Settings
 
 #: the tables holding rows of a user (erasure) with their event-time column
 USER_TABLES = {"events": "ts", "moments": "event_ts", "sessions": "start"}

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.config import Settings
+from config import Settings
 from sinks import clickhouse
 from sinks.query import Analytics, ReadOnlyViolation
 
@@ -74,7 +74,7 @@ async def serve(sink, settings: Settings):
         return _json({"stats": dict(sink.stats)})
 
     async def metrics(request: web.Request) -> web.Response:
-        from pipeline.metrics import render_sink_metrics
+        from sinks.metrics import render_sink_metrics
 
         return web.Response(body=render_sink_metrics(sink), content_type="text/plain", charset="utf-8")
 

@@ -43,8 +43,8 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
-from pipeline.config import Settings
-from pipeline.engine import CONTROL_TOPIC
+from config import Settings
+from schemas.topics import CONTROL_TOPIC
 from sinks import clickhouse, schema
 from sinks.rows import TABLES, pseudonym_key
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.broker import BrokerError, LocalBroker
-from pipeline.config import Settings
+from config import Settings
+from tools.broker import BrokerError, LocalBroker
 
 #: The Confluent image testcontainers' KafkaContainer knows how to boot (KRaft, Kafka 3.9).
 DOCKER_IMAGE = "confluentinc/cp-kafka:7.9.0"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import orjson
 
-from pipeline.config import Settings
+from config import Settings
 from sinks import service
 from tests.worker_helpers import ROOT, WorkerEnv, free_port
 
@@ -52,7 +52,7 @@ def expected_from_replay(lines: list[bytes], settings: Settings | None = None) -
 
 
 class SinkProcess:
-    """``python -m pipeline sink`` for a worker deployment, with chDB in ``data_dir``; it is read
+    """``python -m micromoments sink`` for a worker deployment, with chDB in ``data_dir``; it is read
     through the sink's own endpoint (chDB is one process per folder)."""
 
     def __init__(self, deployment: WorkerEnv, data_dir: Path, **extra: str) -> None:
@@ -68,7 +68,7 @@ class SinkProcess:
     def start(self) -> SinkProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "pipeline", "sink"], cwd=ROOT, env=self.env,
+            self.proc = subprocess.Popen([sys.executable, "-m", "micromoments", "sink"], cwd=ROOT, env=self.env,
                                          stdout=log, stderr=subprocess.STDOUT)
         return self
 

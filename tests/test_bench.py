@@ -5,19 +5,13 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from pipeline.bench import merge_latency, min_median, summary
-from pipeline.bench_latency import (
-    SESSION_WINDOW_MS,
-    event_ids,
-    live_session_records,
-    percentile,
-    summarize_ms,
-)
-from pipeline.bench_procs import accounted, cpu_seconds, vm_kb
-from pipeline.feed import Record, records_from_lines
 from pipeline.state import SESSION_GAP_MS
 from schemas import Rejection, decode
-from schemas.decode import VENUES_TOPIC
+from schemas.topics import VENUES_TOPIC
+from tools.bench.live import SESSION_WINDOW_MS, event_ids, live_session_records, percentile, summarize_ms
+from tools.bench.procs import accounted, cpu_seconds, vm_kb
+from tools.bench.suite import merge_latency, min_median, summary
+from tools.feed import Record, records_from_lines
 
 
 def test_percentiles_interpolate_between_ranks():
@@ -108,7 +102,7 @@ def test_cpu_seconds_of_proc_stat():
 def test_a_process_that_dies_keeps_its_log_and_says_why(tmp_path):
     """The benchmark's temporary folders go with their deployment: the log of a process that
     died is copied next to the results and the reason is in the error."""
-    from pipeline import bench_procs
+    from tools.bench import procs as bench_procs
 
     class Broken(bench_procs._Proc):
         command = "no-such-command"  # micromoments exits 2 with a usage error
@@ -130,7 +124,8 @@ def test_a_process_that_dies_keeps_its_log_and_says_why(tmp_path):
 def test_a_failed_part_is_named_and_the_parts_before_it_are_saved(tmp_path, monkeypatch, capsys):
     import argparse
 
-    from pipeline import bench, bench_procs
+    from tools.bench import procs as bench_procs
+    from tools.bench import suite as bench
 
     def throughput(doc, args, settings, sizes):
         doc["pipeline_eps"] = {"min": 1, "median": 2}

@@ -13,10 +13,10 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.partitioner import murmur2
 
-from pipeline import broker as broker_mod
-from pipeline.broker import BrokerError, LocalBroker, ensure_jars, parse_java_major, require_java
-from pipeline.config import Settings
+from config import Settings
 from tests import kafka_helpers
+from tools import broker as broker_mod
+from tools.broker import BrokerError, LocalBroker, ensure_jars, parse_java_major, require_java
 
 MESSAGES = 10_000
 PARTITIONS = 3
@@ -87,7 +87,7 @@ def test_cli_status_and_start_see_the_running_broker(kafka_endpoint, monkeypatch
         pytest.skip(f"the session broker comes from {kafka_endpoint.source}, not a LocalBroker")
     local = kafka_endpoint.local
     monkeypatch.setattr(broker_mod, "get_settings", lambda: local.settings)
-    from pipeline.cli import main
+    from micromoments.cli import main
 
     assert main(["broker", "status"]) == 0
     out = capsys.readouterr().out

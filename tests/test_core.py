@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from pipeline.config import Settings
+from config import Settings
 from pipeline.core import Core
 from pipeline.decide import DecisionConfig
 from pipeline.detector_factory import build_core

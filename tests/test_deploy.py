@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import asyncapi
-from pipeline.cli import main
-from pipeline.schema_cli import SCHEMA_FILES
+from micromoments.cli import main
+from tools import asyncapi
+from tools.schema_cli import SCHEMA_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -168,6 +168,10 @@ def test_dockerfile_is_multistage_nonroot_with_entrypoint() -> None:
     assert re.search(r"^COPY pyproject.toml setup.py ", text, flags=re.M) and "hotloops.COMPILED" in text
     assert "gcc" in text.split("FROM")[1] and "gcc" not in text.split("FROM")[2]  # compiler in the builder only
     assert "**/*.so" in ignore  # a local build's extension is not copied in
+    # every package the wheel includes is copied into the builder (the command line imports them all)
+    include = re.search(r'^include = \[(.*)\]', (ROOT / "pyproject.toml").read_text(), flags=re.M).group(1)
+    packages = {p.strip(' "*') for p in include.split(",")}
+    assert packages == set(re.findall(r"^COPY (\w+) \./\1$", text, flags=re.M)), packages
 
 
 def test_make_targets_for_compose() -> None:
@@ -318,7 +322,7 @@ def test_schemas_asyncapi_command_writes_yaml(tmp_path: Path, capsys: pytest.Cap
 
 
 def test_topics_help() -> None:
-    res = subprocess.run([sys.executable, "-m", "pipeline", "topics", "--help"], capture_output=True, text=True,
+    res = subprocess.run([sys.executable, "-m", "micromoments", "topics", "--help"], capture_output=True, text=True,
                          timeout=120, cwd=ROOT)
     assert res.returncode == 0, res.stderr
     assert "create" in res.stdout and "list" in res.stdout
@@ -329,7 +333,7 @@ def test_topics_help() -> None:
 
 def test_topics_create_reports_an_unreachable_broker(monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture) -> None:
-    from pipeline.config import get_settings
+    from config import get_settings
 
     monkeypatch.setenv("MOMENTS_KAFKA_BOOTSTRAP", "127.0.0.1:1")  # nothing listens on port 1
     try:

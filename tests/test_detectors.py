@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-
 import orjson
 import pytest
 
+from config import Settings
 from detectors import checkpoint, features
-from detectors.evaluate import evaluate, write_report
 from detectors.online import MODEL_KINDS, MomentDetector
 from detectors.rules import LEXICON, RuleDetector
 from detectors.scoring import f1_scores, score
 from detectors.text import tokens, url_tokens
-from pipeline.config import Settings
-from pipeline.simulate import simulate
 from pipeline.state import Session
 from pipeline.venues import Nearest
 from schemas import decode
 from schemas.events import Venue
+from tools.evaluate import evaluate, write_report
+from tools.simulate import simulate
 
 T0 = 1_747_116_000_000
 
@@ -137,7 +136,7 @@ def test_calibration_softens_an_over_confident_model_where_it_decides():
     """Fit where the threshold applies: after every event against the truth at that time.
     A model trained on whole sessions (feedback) is sure early and often wrong there."""
     from detectors.online import fit_temperature, tempered
-    from detectors.train import calibration_temperature
+    from tools.train import calibration_temperature
 
     sim = simulate("electronics-en", 120, seed=5, bad_share=0.0)
     d = MomentDetector()
@@ -151,7 +150,7 @@ def test_calibration_softens_an_over_confident_model_where_it_decides():
 
 
 def test_cue_profile_counts_generic_and_contradicting_events_per_position():
-    from detectors.cue_profile import GENERIC, report
+    from tools.cue_profile import GENERIC, report
 
     cues = [(1, "buy", GENERIC), (1, "buy", "know"), (1, "know", "know"), (1, "do", "do"),
             (2, "buy", "buy"), (2, "know", "buy"), (7, "go", "go")]
@@ -166,9 +165,9 @@ def test_cue_profile_counts_generic_and_contradicting_events_per_position():
 
 def session_vectors(profile: str, sessions: int, seed: int):
     """The feature vector after each event of a simulated scenario, as the pipeline builds it."""
-    from detectors.bench import load_events
     from pipeline.state import UserState
     from schemas.events import LocationEvent
+    from tools.bench.detector import load_events
 
     events, venues = load_events(profile, sessions, seed=seed)
     users: dict[str, UserState] = {}

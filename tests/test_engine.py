@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import orjson
 
-from pipeline.config import Settings
+from config import Settings
 from pipeline.detector_factory import build_core
-from pipeline.engine import DLQ_TOPIC, REKEYED_TOPIC, InRecord, StreamEngine
-from pipeline.feed import records_from_lines
+from pipeline.engine import InRecord, StreamEngine
 from pipeline.replay import Replayer
 from schemas import Moment
+from schemas.topics import DLQ_TOPIC, REKEYED_TOPIC
 from tests.shared_sample import sample_lines
+from tools.feed import records_from_lines
 
 
 def engine_run(records, batch=300):
@@ -92,7 +93,7 @@ def test_sink_metrics_expose_rows_and_retries():
     from collections import Counter
     from types import SimpleNamespace
 
-    from pipeline.metrics import render_sink_metrics
+    from sinks.metrics import render_sink_metrics
 
     sink = SimpleNamespace(stats=Counter({"rows:events": 7, "rows:moments": 2, "inserts": 3, "insert_failures": 1}))
     text = render_sink_metrics(sink).decode()

@@ -18,11 +18,9 @@ import time
 import orjson
 import pytest
 
-from pipeline.config import Settings
-from pipeline.engine import ANALYTICS_EVENTS_TOPIC, DLQ_TOPIC, EVENT_TOPICS
-from pipeline.feed import Record, records_from_lines
-from pipeline.simulate import simulate
+from config import Settings
 from schemas import DlqRecord, Rejection, decode
+from schemas.topics import ANALYTICS_EVENTS_TOPIC, DLQ_TOPIC, EVENT_TOPICS
 from tests import kafka_helpers
 from tests.shared_sample import sample_lines
 from tests.sink_helpers import SinkProcess, expected_from_replay
@@ -38,6 +36,8 @@ from tests.worker_helpers import (
     replay_moments,
     settled,
 )
+from tools.feed import Record, records_from_lines
+from tools.simulate import simulate
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from pipeline.broker import LocalBroker
-from pipeline.config import Settings
+from config import Settings
 from tests.worker_helpers import Worker, WorkerEnv
+from tools.broker import LocalBroker
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

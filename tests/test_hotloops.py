@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detectors import MOMENTS, hotloops, rules
+from detectors import hotloops, rules
+from schemas.topics import MOMENTS
 
 compiled = pytest.mark.skipif(not hotloops.COMPILED, reason="detectors._hotloops not built (no C compiler?)")
 

@@ -47,7 +47,7 @@ def test_run_local_shows_moments_and_stops_everything(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             raise
-    status = subprocess.run([sys.executable, "-m", "pipeline", "broker", "status"], cwd=ROOT, env=env,
+    status = subprocess.run([sys.executable, "-m", "micromoments", "broker", "status"], cwd=ROOT, env=env,
                             capture_output=True, text=True)
     assert "not running" in status.stdout + status.stderr
     leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()

@@ -15,8 +15,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipeline.feed import records_from_lines
-from pipeline.simulate import simulate
 from tests.sink_helpers import SinkProcess
 from tests.worker_helpers import (
     Worker,
@@ -28,6 +26,8 @@ from tests.worker_helpers import (
     published,
     settled,
 )
+from tools.feed import records_from_lines
+from tools.simulate import simulate
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

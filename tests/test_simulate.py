@@ -1,4 +1,4 @@
-"""The scenario simulator (``pipeline.simulate``, ``micromoments simulate``): format, truth, realism, CLI."""
+"""The scenario simulator (``tools.simulate``, ``micromoments simulate``): format, truth, realism, CLI."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import pytest
 
 from detectors.rules import LEXICON
 from detectors.text import tokens, url_tokens
-from pipeline.cli import main
-from pipeline.simulate import PROFILES, get_profile, simulate, write
+from micromoments.cli import main
 from schemas import Rejection, decode_replay_line
 from tests.shared_sample import require_sample, sample_lines
+from tools.simulate import PROFILES, get_profile, simulate, write
 
 N = 200
 EVENT_TOPICS = ("events.clickstream", "events.search", "events.location")
@@ -171,7 +171,7 @@ def test_same_seed_same_bytes(tmp_path: Path):
 
 
 def test_same_bytes_in_another_process_with_another_hash_seed():
-    code = "import sys; from pipeline.simulate import simulate; sys.stdout.buffer.write(b'\\n'.join(" \
+    code = "import sys; from tools.simulate import simulate; sys.stdout.buffer.write(b'\\n'.join(" \
            "simulate('baumarkt-de', 60, seed=4).lines))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60,
                           env={**os.environ, "PYTHONHASHSEED": "12345"}, cwd=Path(__file__).resolve().parents[1])
@@ -289,7 +289,7 @@ def test_cli_writes_the_three_files(tmp_path: Path):
 
 
 def test_cli_kafka_mode_sends_the_lines_through_feed(monkeypatch, tmp_path: Path):
-    import pipeline.feed
+    import tools.feed
 
     sent = {}
 
@@ -301,13 +301,13 @@ def test_cli_kafka_mode_sends_the_lines_through_feed(monkeypatch, tmp_path: Path
                 progress(1)
         return len(records)
 
-    monkeypatch.setattr(pipeline.feed, "produce", fake_produce)
+    monkeypatch.setattr(tools.feed, "produce", fake_produce)
     argv = ["simulate", "--profile", "electronics-en", "--sessions", "20", "--kafka", "--bootstrap", "h:1",
             "--rate", "1000", "--out", str(tmp_path / "k")]
     assert main(argv) == 0
     lines = (tmp_path / "k" / "events.jsonl").read_bytes().splitlines()
     assert sent["bootstrap"] == "h:1" and sent["rate"] == 1000
-    assert sent["records"] == pipeline.feed.records_from_lines(lines)
+    assert sent["records"] == tools.feed.records_from_lines(lines)
 
 
 def test_console_script_help():

@@ -17,8 +17,8 @@ from collections import Counter
 import orjson
 import pytest
 
-from pipeline.config import Settings
-from pipeline.engine import (
+from config import Settings
+from schemas.topics import (
     ANALYTICS_EVENTS_TOPIC,
     ANALYTICS_METRICS_TOPIC,
     ANALYTICS_MOMENTS_TOPIC,
@@ -229,8 +229,8 @@ def test_erasure_removes_all_rows_of_a_user(ch):
 
 
 def _produce(bootstrap: str, settings: Settings, data: dict[str, list[dict]]) -> int:
-    from pipeline.feed import Record, produce
     from pipeline.topics import ensure_topics
+    from tools.feed import Record, produce
 
     asyncio.run(ensure_topics(settings))
     records = [Record(topic, m["user_id"].encode() if "user_id" in m else b"w", orjson.dumps(m))
@@ -342,10 +342,10 @@ def test_clickhouse_down_sink_retries_and_loses_nothing(kafka_bootstrap, tmp_pat
 
 @pytest.mark.kafka
 def test_sample_through_worker_and_sink_lands_exactly(kafka_bootstrap, tmp_path):
-    from pipeline.feed import records_from_lines
     from tests.shared_sample import sample_lines
     from tests.sink_helpers import expected_from_replay
     from tests.worker_helpers import Worker, WorkerEnv, accounted, free_port
+    from tools.feed import records_from_lines
 
     lines = sample_lines()
     expected = expected_from_replay(lines)
@@ -363,7 +363,7 @@ def test_sample_through_worker_and_sink_lands_exactly(kafka_bootstrap, tmp_path)
                         clickhouse_database=db)
     worker = Worker(deployment).start()
     sink_log = open(tmp_path / "sink.log", "wb")
-    sink = subprocess.Popen([sys.executable, "-m", "pipeline", "sink"], env=env, stdout=sink_log,
+    sink = subprocess.Popen([sys.executable, "-m", "micromoments", "sink"], env=env, stdout=sink_log,
                             stderr=subprocess.STDOUT)
     want = {"events": len(expected["events"]), "moments": len(expected["moments"]),
             "sessions": len(expected["sessions"])}
@@ -386,7 +386,7 @@ def test_sample_through_worker_and_sink_lands_exactly(kafka_bootstrap, tmp_path)
             assert 'micromoments_sink_rows_total{table="moments"}' in text
             assert "micromoments_sink_insert_failures_total" in text
         # analysts query while the sink runs: the CLI finds the sink's endpoint (chDB) or the server
-        cli = [sys.executable, "-m", "pipeline"]
+        cli = [sys.executable, "-m", "micromoments"]
         for name in NAMED:
             out = subprocess.run([*cli, "query", name, "--format", "json"], env=env, capture_output=True,
                                  text=True, timeout=60)
@@ -431,8 +431,8 @@ def test_sample_through_worker_and_sink_lands_exactly(kafka_bootstrap, tmp_path)
 @pytest.mark.kafka
 def test_erase_request_on_control_topic_removes_the_rows(kafka_bootstrap, tmp_path):
     """Any system may send the erase request on mm.control: the sink deletes the rows."""
-    from pipeline.engine import CONTROL_TOPIC
-    from pipeline.feed import Record, produce
+    from schemas.topics import CONTROL_TOPIC
+    from tools.feed import Record, produce
 
     data = small_dataset()
     n = sum(map(len, data.values()))

@@ -11,11 +11,11 @@ import random
 import orjson
 import pytest
 
-from pipeline.feed import Record, records_from_lines
 from schemas import Rejection, decode
 from tests.shared_sample import sample_lines
 from tests.test_worker import content, published, replay_moments
 from tests.worker_helpers import Worker, WorkerEnv, accounted
+from tools.feed import Record, records_from_lines
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

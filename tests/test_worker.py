@@ -9,9 +9,8 @@ from collections import Counter
 import orjson
 import pytest
 
-from pipeline.engine import DLQ_TOPIC
-from pipeline.feed import records_from_lines
 from schemas import DlqRecord, Moment
+from schemas.topics import DLQ_TOPIC
 from tests.shared_sample import require_sample, sample_lines
 from tests.worker_helpers import (
     Worker,
@@ -23,6 +22,7 @@ from tests.worker_helpers import (
     published,
     replay_moments,
 )
+from tools.feed import records_from_lines
 
 pytestmark = pytest.mark.kafka
 
@@ -82,7 +82,7 @@ def test_sample_through_worker_equals_replay(deployment):
 
 
 def test_malformed_messages_go_to_dlq_and_worker_keeps_running(deployment):
-    from pipeline.feed import Record
+    from tools.feed import Record
 
     good = {"event_id": "g1", "user_id": "u1", "ts": 1747116002919, "query": "how to set up router"}
     bad = [

@@ -18,12 +18,13 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from pipeline.config import Settings
+from config import Settings
 from pipeline.detector_factory import build_core
-from pipeline.feed import Record, produce
 from pipeline.replay import Replayer
-from pipeline.topics import MOMENT_TOPICS, ensure_topics
+from pipeline.topics import ensure_topics
 from schemas import Moment
+from schemas.topics import MOMENT_TOPICS
+from tools.feed import Record, produce
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,7 +87,7 @@ class Worker:
     def start(self) -> Worker:
         self.deployment.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "pipeline", "worker"], cwd=ROOT,
+        self.proc = subprocess.Popen([sys.executable, "-m", "micromoments", "worker"], cwd=ROOT,
                                      env=self.deployment.env(self.port), stdout=log, stderr=subprocess.STDOUT)
         return self
 

@@ -15,7 +15,16 @@ from typing import Any
 import yaml
 
 from pipeline import __version__
-from pipeline.schema_cli import SCHEMA_FILES, json_schemas
+from schemas.topics import (
+    CLICKSTREAM_TOPIC,
+    DLQ_TOPIC,
+    FEEDBACK_TOPIC,
+    LOCATION_TOPIC,
+    SEARCH_TOPIC,
+    VENUES_TOPIC,
+    moment_topic,
+)
+from tools.schema_cli import SCHEMA_FILES, json_schemas
 
 BINDING_VERSION = "0.5.0"
 USER_KEY = {"type": "string", "description": "user_id of the message (UTF-8); Kafka's default murmur2 partitioner, "
@@ -26,10 +35,10 @@ DLQ_KEY = {"type": ["string", "null"], "description": "the key of the rejected r
 
 #: input topic -> (channel id, title, description)
 INPUTS: dict[str, tuple[str, str, str]] = {
-    "events.clickstream": ("eventsClickstream", "Clickstream", "Page views, clicks, carts, checkouts and purchases."),
-    "events.search": ("eventsSearch", "Searches", "Site, app and voice search queries."),
-    "events.location": ("eventsLocation", "Positions", "Device positions (WGS 84)."),
-    "feedback": ("feedback", "Feedback", "Delayed labels for online learning: the moment a session really was in. "
+    CLICKSTREAM_TOPIC: ("eventsClickstream", "Clickstream", "Page views, clicks, carts, checkouts and purchases."),
+    SEARCH_TOPIC: ("eventsSearch", "Searches", "Site, app and voice search queries."),
+    LOCATION_TOPIC: ("eventsLocation", "Positions", "Device positions (WGS 84)."),
+    FEEDBACK_TOPIC: ("feedback", "Feedback", "Delayed labels for online learning: the moment a session really was in. "
                                          "Labels the session_id given, else the user's latest session started at "
                                          "or before ts. Never triggers a moment by itself."),
 }
@@ -41,7 +50,7 @@ MOMENT_TOPICS = {
 }
 
 #: every topic named in the contract (DESIGN.md), in document order
-CONTRACT_TOPICS = (*INPUTS, "ref.venues", *(f"moments.{m}" for m in MOMENT_TOPICS), "events.dlq")
+CONTRACT_TOPICS = (*INPUTS, VENUES_TOPIC, *(moment_topic(m) for m in MOMENT_TOPICS), DLQ_TOPIC)
 
 
 def _rewrite_refs(node: Any) -> Any:
@@ -142,7 +151,7 @@ def document(partitions: int = 4, bootstrap: str = "kafka:9092") -> dict:
             "channel": _ref("channels", cid), "messages": [_ref("channels", cid, "messages", mid)],
         }
     channels["refVenues"] = _channel(
-        "ref.venues", "Venues", "Reference data of venues, compacted, key = venue_id. Every worker reads all of it; "
+        VENUES_TOPIC, "Venues", "Reference data of venues, compacted, key = venue_id. Every worker reads all of it; "
                                 "it enriches go moments.",
         {"venue": "Venue", "venueTombstone": "VenueTombstone"}, 1, compacted=True)
     operations["receiveRefVenues"] = {
@@ -153,7 +162,7 @@ def document(partitions: int = 4, bootstrap: str = "kafka:9092") -> dict:
     }
     for moment, desc in MOMENT_TOPICS.items():
         cid = f"moments{moment.capitalize()}"
-        channels[cid] = _channel(f"moments.{moment}", f"Moments: {moment}",
+        channels[cid] = _channel(moment_topic(moment), f"Moments: {moment}",
                                  desc + " Key = user_id. One message each time a session enters the moment.",
                                  {"moment": "Moment"}, partitions)
         operations[f"send{cid[0].upper()}{cid[1:]}"] = {
@@ -161,7 +170,7 @@ def document(partitions: int = 4, bootstrap: str = "kafka:9092") -> dict:
             "summary": f"Marketing systems subscribe to moments.{moment} with their own consumer group.",
             "channel": _ref("channels", cid), "messages": [_ref("channels", cid, "messages", "moment")],
         }
-    channels["eventsDlq"] = _channel("events.dlq", "Dead letters",
+    channels["eventsDlq"] = _channel(DLQ_TOPIC, "Dead letters",
                                      "Every input record that broke the contract, with the original bytes.",
                                      {"dlqRecord": "DlqRecord"}, partitions)
     operations["sendEventsDlq"] = {

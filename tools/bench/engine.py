@@ -1,9 +1,9 @@
 """The engine alone: ``StreamEngine`` in this process, no Kafka, µs per record.
 
-    python -m pipeline.bench_engine --events 40000 --repeats 3         # whole engine
-    python -m pipeline.bench_engine --events 40000 --parts             # + time per part
+    python -m tools.bench.engine --events 40000 --repeats 3         # whole engine
+    python -m tools.bench.engine --events 40000 --parts             # + time per part
 
-Simulated electronics-en records (``pipeline.bench.scenario_records``) are handed to one engine
+Simulated electronics-en records (``tools.bench.suite.scenario_records``) are handed to one engine
 in batches of 2,000, as the worker's fetches do, with the worker's garbage-collector settings;
 state lives in a dict. ``--parts`` wraps the main steps with timers (which add their own cost)
 and prints each one's share, to see where an event's time goes; ``MOMENTS_PURE_PYTHON=1``
@@ -27,7 +27,7 @@ BATCH = 2_000
 
 def in_records(n_events: int) -> list[InRecord]:
     """Simulated records as the engine receives them: one partition, offsets from 0 per topic."""
-    from pipeline.bench import scenario_records
+    from tools.bench.suite import scenario_records
 
     offsets: Counter[str] = Counter()
     out = []
@@ -39,7 +39,7 @@ def in_records(n_events: int) -> list[InRecord]:
 
 def run_once(records: list[InRecord]) -> tuple[float, StreamEngine]:
     """Seconds for one fresh engine to process ``records``."""
-    from pipeline.config import get_settings
+    from config import get_settings
     from pipeline.detector_factory import build_core
 
     engine = StreamEngine(build_core(get_settings()), {}, start=lambda s: 0)
@@ -84,7 +84,7 @@ def timed_parts() -> dict[str, list[float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench_engine", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.engine", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=40_000, help="simulated records (default 40,000)")
     parser.add_argument("--repeats", type=int, default=3, help="fresh engines, one after the other (default 3)")

@@ -14,11 +14,11 @@ import asyncio
 import sys
 import time
 
-from pipeline.cli import CLIError
+from config import CLIError
 
 
 def _settings():
-    from pipeline.config import get_settings
+    from config import get_settings
 
     get_settings.cache_clear()
     return get_settings()
@@ -40,7 +40,7 @@ async def _create_with_retry(settings, wait_s: float) -> list[str]:
 
 
 def _cmd_create(args: argparse.Namespace) -> int:
-    from pipeline.topics import ALL_TOPICS
+    from schemas.topics import ALL_TOPICS
 
     settings = _settings()
     created = asyncio.run(_create_with_retry(settings, args.wait))
@@ -56,7 +56,7 @@ async def _describe(settings) -> dict[str, int | None]:
     """Pipeline topic (full name) -> partition count, or None where missing."""
     from aiokafka.admin import AIOKafkaAdminClient
 
-    from pipeline.topics import ALL_TOPICS
+    from schemas.topics import ALL_TOPICS
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15_000)
     try:

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import orjson
 
-from detectors import MOMENTS
+from config import Settings, get_settings
 from detectors.scoring import Scores, score
-from pipeline.config import Settings, get_settings
 from pipeline.detector_factory import build_core
 from pipeline.replay import Replayer
 from schemas import Moment, parse_ts
+from schemas.topics import CLICKSTREAM_TOPIC, LOCATION_TOPIC, MOMENTS, SEARCH_TOPIC
 
 CURVE_POINTS = 200
 
@@ -50,7 +50,7 @@ def event_times(lines: list[bytes]) -> dict[str, list[int]]:
     for line in lines:
         try:
             obj = orjson.loads(line)
-            if obj.get("topic") not in ("events.clickstream", "events.search", "events.location"):
+            if obj.get("topic") not in (CLICKSTREAM_TOPIC, SEARCH_TOPIC, LOCATION_TOPIC):
                 continue
             if obj["event_id"] in seen:
                 continue
@@ -172,7 +172,7 @@ def evaluate(events: Path, truth_path: Path, models: list[str], base: Settings |
     lines = read_lines(events)
     truth = [orjson.loads(t) for t in read_lines(truth_path)]
     if second_half:
-        from detectors.train import second_half as split
+        from tools.train import second_half as split
 
         lines, truth = split(lines, truth)
     times = event_times(lines)
@@ -182,7 +182,7 @@ def evaluate(events: Path, truth_path: Path, models: list[str], base: Settings |
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from pipeline.cli import CLIError
+    from config import CLIError
     from detectors.online import MODEL_KINDS
 
     for p in (args.events, args.truth):

@@ -9,11 +9,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from pipeline.feed import dumps
+from schemas.topics import CLICKSTREAM_TOPIC, FEEDBACK_TOPIC, LOCATION_TOPIC, SEARCH_TOPIC
+from tools.feed import dumps
 
 Base = Callable[[str], dict]  # topic -> a plausible, valid event dict (with "topic")
 
-CLICK, SEARCH, LOC, FEEDBACK = "events.clickstream", "events.search", "events.location", "feedback"
+CLICK, SEARCH, LOC, FEEDBACK = CLICKSTREAM_TOPIC, SEARCH_TOPIC, LOCATION_TOPIC, FEEDBACK_TOPIC
 
 
 def _set(d: dict, key: str, value) -> dict:

@@ -1,6 +1,6 @@
 """How a scenario's sessions unfold, seen one event at a time.
 
-    python -m detectors.cue_profile EVENTS TRUTH
+    python -m tools.cue_profile EVENTS TRUTH
 
 Each click and search of a session with one intent (no ``segments`` in the truth) is
 scored alone — a fresh session holding only that event, the shipped model — and
@@ -20,11 +20,12 @@ from pathlib import Path
 
 import orjson
 
-from detectors import MOMENTS, checkpoint, features
-from detectors.evaluate import read_lines
+from detectors import checkpoint, features
 from detectors.scoring import session_of
 from pipeline.state import UserState
 from schemas import decode_replay_line
+from schemas.topics import CLICKSTREAM_TOPIC, MOMENTS, SEARCH_TOPIC
+from tools.evaluate import read_lines
 
 GENERIC = "-"
 POSITIONS = 5  # the last row is "5 and later"
@@ -44,7 +45,7 @@ def event_cues(lines: list[bytes], truth: list[dict], min_confidence: float) -> 
     out = []
     for line in lines:
         topic, event = decode_replay_line(line)
-        if topic not in ("events.clickstream", "events.search") or not hasattr(event, "event_id"):
+        if topic not in (CLICKSTREAM_TOPIC, SEARCH_TOPIC) or not hasattr(event, "event_id"):
             continue
         if event.event_id in seen:
             continue
@@ -81,7 +82,7 @@ def report(cues: list[tuple[int, str, str]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m detectors.cue_profile", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m tools.cue_profile", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("events", type=Path)
     p.add_argument("truth", type=Path)

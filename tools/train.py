@@ -15,12 +15,13 @@ from pathlib import Path
 
 import orjson
 
+from config import get_settings
 from detectors import checkpoint
 from detectors.online import fit_temperature
 from detectors.scoring import session_of, truth_at
-from pipeline.config import get_settings
 from pipeline.detector_factory import build_core
 from pipeline.replay import Replayer
+from schemas.topics import FEEDBACK_TOPIC, VENUES_TOPIC
 
 
 def with_truth_feedback(lines: list[bytes], truth: list[dict]) -> list[bytes]:
@@ -29,7 +30,7 @@ def with_truth_feedback(lines: list[bytes], truth: list[dict]) -> list[bytes]:
     for i, t in enumerate(truth):
         if t.get("has_feedback") or t.get("opted_out"):
             continue
-        fb = {"topic": "feedback", "event_id": f"train-fb-{i}", "user_id": t["user_id"],
+        fb = {"topic": FEEDBACK_TOPIC, "event_id": f"train-fb-{i}", "user_id": t["user_id"],
               "ts": t["session_end"] + 1, "moment": t["moment"], "source": "survey"}
         if t.get("session_id"):
             fb["session_id"] = t["session_id"]
@@ -51,7 +52,7 @@ def _ts(line: bytes) -> int | None:
 
     try:
         obj = orjson.loads(line)
-        return parse_ts(obj["ts"]) if obj.get("topic") != "ref.venues" else None
+        return parse_ts(obj["ts"]) if obj.get("topic") != VENUES_TOPIC else None
     except Exception:  # noqa: BLE001 - bad lines keep their place
         return None
 
@@ -125,7 +126,7 @@ def calibration_temperature(detector, lines: list[bytes], truth: list[dict], set
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from pipeline.cli import CLIError
+    from config import CLIError
 
     if len(args.events) != len(args.truth):
         raise CLIError("give one --truth for each --events")

@@ -29,11 +29,11 @@ from pathlib import Path
 
 import orjson
 
-from pipeline.bench_procs import SinkProc, WorkerProc, accounted, wait_until
-from pipeline.config import Settings
-from pipeline.feed import Record, dumps, produce
-from pipeline.topics import MOMENT_TOPICS, ensure_topics
-from schemas.decode import VENUES_TOPIC
+from config import Settings
+from pipeline.topics import ensure_topics
+from schemas.topics import FEEDBACK_TOPIC, MOMENT_TOPICS, VENUES_TOPIC
+from tools.bench.procs import SinkProc, WorkerProc, accounted, wait_until
+from tools.feed import Record, dumps, produce
 
 SESSION_WINDOW_MS = 20 * 60 * 1000  # every synthesized user's events fall within this (< the 30 min gap)
 
@@ -89,7 +89,7 @@ def live_session_records(n_users: int, templates: Sequence[Record], per_user: in
     sessions: dict[str, list[dict]] = {}
     venues = [r for r in templates if r.topic == VENUES_TOPIC]
     for r in templates:
-        if r.topic in (VENUES_TOPIC, "feedback") or not r.value:
+        if r.topic in (VENUES_TOPIC, FEEDBACK_TOPIC) or not r.value:
             continue
         obj = orjson.loads(r.value)
         if isinstance(obj, dict) and isinstance(obj.get("session_id"), str):

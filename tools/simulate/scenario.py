@@ -17,15 +17,16 @@ from pathlib import Path
 
 import orjson
 
-from pipeline.simulate import geo
-from pipeline.feed import dumps
-from pipeline.simulate.badlines import KINDS, make_bad_line
-from pipeline.simulate.profile import MOMENTS, Profile
-from pipeline.simulate.sessions import MIN_USER_GAP_MS, Ev, Session, SessionMaker, Store, User, pick
 from schemas.timefmt import parse_ts
+from schemas.topics import CLICKSTREAM_TOPIC, FEEDBACK_TOPIC, LOCATION_TOPIC, SEARCH_TOPIC, VENUES_TOPIC
+from tools.feed import dumps
+from tools.simulate import geo
+from tools.simulate.badlines import KINDS, make_bad_line
+from tools.simulate.profile import MOMENTS, Profile
+from tools.simulate.sessions import MIN_USER_GAP_MS, Ev, Session, SessionMaker, Store, User, pick
 
-EVENT_TOPICS = ("events.clickstream", "events.search", "events.location")
-TOPICS = (*EVENT_TOPICS, "feedback", "ref.venues")
+EVENT_TOPICS = (CLICKSTREAM_TOPIC, SEARCH_TOPIC, LOCATION_TOPIC)
+TOPICS = (*EVENT_TOPICS, FEEDBACK_TOPIC, VENUES_TOPIC)
 SESSIONS_PER_HOUR = 33.0  # the shared sample's density: 400 sessions in 12 hours
 #: relative traffic by local hour of day
 DIURNAL = (0.15,) * 6 + (0.4, 0.6, 0.8, 0.9) + (1.0,) * 8 + (1.2, 1.3, 1.3, 1.1, 0.8, 0.4)

@@ -8,11 +8,11 @@ import logging
 import signal
 import sys
 
-from pipeline.cli import CLIError
+from config import CLIError
 
 
 def _settings():
-    from pipeline.config import get_settings
+    from config import get_settings
 
     get_settings.cache_clear()
     return get_settings()
@@ -111,7 +111,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _cmd_erase(args: argparse.Namespace) -> int:
-    from pipeline.engine import CONTROL_TOPIC
+    from schemas.topics import CONTROL_TOPIC
     from sinks import service
 
     settings = _settings()

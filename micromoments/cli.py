@@ -10,17 +10,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from config import CLIError
 from pipeline import __version__
 
 
-class CLIError(Exception):
-    """A user-facing error: printed as ``error: <message>`` with exit code 2."""
-
-
 def _build_parser() -> argparse.ArgumentParser:
-    from detectors import evaluate, train
-    from pipeline import bench, broker, replay, schema_cli, simulate, topics_cli, worker
-    from sinks import cli as sinks_cli
+    from micromoments import sink_cli, topics_cli
+    from pipeline import replay, worker
+    from tools import broker, evaluate, schema_cli, simulate, train
+    from tools.bench import suite as bench
 
     parser = argparse.ArgumentParser(
         prog="micromoments",
@@ -29,7 +27,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"micromoments {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in (broker, replay, schema_cli, simulate, topics_cli, worker, evaluate, train, bench, sinks_cli):
+    for module in (broker, replay, schema_cli, simulate, topics_cli, worker, evaluate, train, bench, sink_cli):
         module.register(sub)
     return parser
 

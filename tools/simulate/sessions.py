@@ -13,8 +13,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from pipeline.simulate import geo
-from pipeline.simulate.profile import CLICK_KINDS, MOMENTS, City, Cue, Product, Profile, names_product, slugify
+from tools.simulate import geo
+from tools.simulate.profile import CLICK_KINDS, MOMENTS, City, Cue, Product, Profile, names_product, slugify
 
 PLATFORMS: tuple[tuple[tuple[str, str], float], ...] = (
     (("web", "desktop"), 0.33), (("web", "mobile"), 0.27), (("web", "tablet"), 0.05), (("app", "mobile"), 0.26),

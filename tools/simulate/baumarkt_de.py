@@ -12,7 +12,7 @@ learning from feedback can beat the rules here.
 
 from __future__ import annotations
 
-from pipeline.simulate.profile import DEFAULT_FEEDBACK_SOURCES, Category, City, Product, Profile
+from tools.simulate.profile import DEFAULT_FEEDBACK_SOURCES, Category, City, Product, Profile
 
 C = Category
 CATEGORIES = (

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-MOMENTS: tuple[str, ...] = ("know", "go", "do", "buy")
+from schemas.topics import MOMENTS
+
 CLICK_KINDS: dict[str, str] = {
     "view": "page_view", "click": "click", "cart": "add_to_cart", "uncart": "remove_from_cart",
     "checkout": "checkout", "purchase": "purchase", "video": "video_play", "download": "download",

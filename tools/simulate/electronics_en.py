@@ -8,7 +8,7 @@ Most cue words are ones the rule lexicon knows; a few are not ("any good",
 
 from __future__ import annotations
 
-from pipeline.simulate.profile import DEFAULT_FEEDBACK_SOURCES, Category, City, CueMix, Product, Profile
+from tools.simulate.profile import DEFAULT_FEEDBACK_SOURCES, Category, City, CueMix, Product, Profile
 
 C = Category
 CATEGORIES = (

@@ -1,6 +1,6 @@
 """Micro-benchmark: detector cost per event (features + predict), outside any framework.
 
-``python -m detectors.bench [--sessions N] [--profile P]`` simulates a scenario,
+``python -m tools.bench.detector [--sessions N] [--profile P]`` simulates a scenario,
 decodes it once, then times, per event: the feature update, the feature vector
 and ``predict_proba_one`` of the shipped model (and, separately, rule teaching).
 Prints min and median over repeats in µs per event.
@@ -18,10 +18,11 @@ from pipeline.state import UserState
 from pipeline.venues import VenueIndex
 from schemas import Rejection, decode_replay_line
 from schemas.events import LocationEvent, VenueTombstone
+from schemas.topics import FEEDBACK_TOPIC, VENUES_TOPIC
 
 
 def load_events(profile: str, sessions: int, seed: int) -> tuple[list, VenueIndex]:
-    from pipeline.simulate import simulate
+    from tools.simulate import simulate
 
     lines = simulate(profile, sessions, seed=seed).lines
     venues, events = VenueIndex(), []
@@ -29,11 +30,11 @@ def load_events(profile: str, sessions: int, seed: int) -> tuple[list, VenueInde
         if not line:
             continue
         topic, msg = decode_replay_line(line)
-        if isinstance(msg, Rejection) or topic == "feedback":
+        if isinstance(msg, Rejection) or topic == FEEDBACK_TOPIC:
             continue
         if isinstance(msg, VenueTombstone):  # a closed store (baumarkt-de)
             venues.delete(msg.venue_id)
-        elif topic == "ref.venues":
+        elif topic == VENUES_TOPIC:
             venues.upsert(msg)
         else:
             events.append(msg)

@@ -8,10 +8,10 @@ Profiles are whole shops: vocabulary, URL scheme, products, stores and cities.
 
 from __future__ import annotations
 
-from pipeline.simulate import baumarkt_de, electronics_en, fashion_en
-from pipeline.simulate.cli import register
-from pipeline.simulate.profile import Profile
-from pipeline.simulate.scenario import Options, Scenario, generate, write
+from tools.simulate import baumarkt_de, electronics_en, fashion_en
+from tools.simulate.cli import register
+from tools.simulate.profile import Profile
+from tools.simulate.scenario import Options, Scenario, generate, write
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (electronics_en.PROFILE, baumarkt_de.PROFILE, fashion_en.PROFILE)}
 

@@ -10,7 +10,7 @@ throughput  the same preloaded records (simulated electronics-en traffic) read t
                 to the action topics) with the ClickHouse sink (``micromoments sink``, embedded chDB)
                 running beside it. Events/s of the worker process; the sink's catch-up is reported.
 latency     event -> moment latency p50/p95/p99 at offered 1k and 5k ev/s and at saturation
-            (see ``pipeline.bench_latency``).
+            (see ``tools.bench.live``).
 rss         resident memory of a worker holding 100k live sessions.
 scale       one worker vs two workers in one group on 4-partition topics, from the moment every
             record is produced to the last one accounted for, with the CPU cores the workers used.
@@ -37,26 +37,19 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from config import Settings, get_settings
 from detectors import hotloops
 from pipeline.batch_consumer import CachedPartitioner
 from pipeline.batch_producer import prefixed, send_records
-from pipeline.bench_latency import say
-from pipeline.bench_procs import accounted, keep_logs_in, wait_until
-from pipeline.config import Settings, get_settings
-from pipeline.engine import (
-    ANALYTICS_EVENTS_TOPIC,
-    ANALYTICS_METRICS_TOPIC,
-    ANALYTICS_MOMENTS_TOPIC,
-    ANALYTICS_SESSIONS_TOPIC,
-    GC_THRESHOLDS,
-    InRecord,
-    StreamEngine,
-)
-from pipeline.feed import produce, records_from_lines
+from pipeline.engine import GC_THRESHOLDS, InRecord, StreamEngine
 from pipeline.topics import ensure_topics
+from schemas.topics import ANALYTICS_TOPICS, EVENT_TOPICS, VENUES_TOPIC
+from tools.bench.live import say
+from tools.bench.procs import accounted, keep_logs_in, wait_until
+from tools.feed import produce, records_from_lines
 
-INPUTS = ("events.clickstream", "events.search", "events.location", "feedback", "ref.venues")
-ANALYTICS = (ANALYTICS_EVENTS_TOPIC, ANALYTICS_MOMENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC, ANALYTICS_METRICS_TOPIC)
+INPUTS = (*EVENT_TOPICS, VENUES_TOPIC)
+ANALYTICS = ANALYTICS_TOPICS
 PARTS = ("throughput", "latency", "rss", "scale")
 #: the live sessions are opened at this rate (below the worker's capacity); the same traffic
 #: produced at once (a backlog the worker drains at full speed) is measured too ("burst")
@@ -65,7 +58,7 @@ PARTITIONER = CachedPartitioner()
 
 
 def scenario_records(n_events: int, seed: int = 1) -> list:
-    from pipeline.simulate import simulate
+    from tools.simulate import simulate
 
     sessions = max(50, n_events // 7)  # about seven lines per session
     lines = simulate("electronics-en", sessions, seed=seed, bad_share=0.0).lines
@@ -144,7 +137,7 @@ def full_pipeline(settings: Settings, prefix: str, total: int, partitions: int, 
     """Events/s of one worker over ``total`` preloaded records; the sink's catch-up if it ran."""
     app_id = f"bench-{prefix[:-1]}"
     with tempfile.TemporaryDirectory(prefix="mmbench-") as tmp:
-        from pipeline.bench_procs import SinkProc, WorkerProc
+        from tools.bench.procs import SinkProc, WorkerProc
 
         sink = SinkProc(settings.kafka_bootstrap, prefix, partitions, Path(tmp) / "sink", app_id) if with_sink else None
         worker = WorkerProc(settings.kafka_bootstrap, prefix, partitions, Path(tmp) / "worker", app_id)
@@ -215,12 +208,12 @@ def throughput(settings: Settings, records: list, repeats: int, partitions: int,
 # --- aggregation ---------------------------------------------------------------------------------
 
 def detector_reference(repeats: int = 3) -> float:
-    """Features + predict of the shipped model, µs per event (``python -m detectors.bench``):
+    """Features + predict of the shipped model, µs per event (``python -m tools.bench.detector``):
     how fast this machine runs our Python today. The host is shared and its speed varies from day
     to day (2.3 x between two days here), so every run records it next to its results. Measured
     with the detector's pure-Python loops (``MOMENTS_PURE_PYTHON=1``), so that the reference stays
     comparable with runs before the loops were compiled."""
-    code = f"from pipeline.bench import detector_us_per_event; print(detector_us_per_event({repeats}))"
+    code = f"from tools.bench.suite import detector_us_per_event; print(detector_us_per_event({repeats}))"
     out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "MOMENTS_PURE_PYTHON": "1"},
                          capture_output=True, text=True, check=True)
     return float(out.stdout.split()[-1])
@@ -229,7 +222,7 @@ def detector_reference(repeats: int = 3) -> float:
 def detector_us_per_event(repeats: int = 3) -> float:
     """Features + predict of the shipped model in this process, µs per event (best of ``repeats``)."""
     from detectors import checkpoint
-    from detectors.bench import load_events, run_once
+    from tools.bench.detector import load_events, run_once
 
     events, venues = load_events("electronics-en", 1000, seed=7)
     return round(min(run_once(events, venues, checkpoint.pretrained())[0] for _ in range(repeats)), 1)
@@ -272,7 +265,7 @@ def _throughput_part(doc: dict, args: argparse.Namespace, settings: Settings, si
 
 
 def _latency_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: dict) -> dict:
-    from pipeline.bench_latency import latency
+    from tools.bench.live import latency
 
     rates = [1000.0, 5000.0, None]
     records = scenario_records(1000 + int(5000 * sizes["seconds"]), seed=2)
@@ -282,7 +275,7 @@ def _latency_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes
 
 
 def _rss_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: dict) -> dict:
-    from pipeline.bench_latency import live_session_records, live_sessions
+    from tools.bench.live import live_session_records, live_sessions
 
     records = live_session_records(sizes["users"], scenario_records(20_000, seed=3))
     runs = [live_sessions(settings, records, args.partitions, RSS_RATE) for _ in range(args.repeats)]
@@ -296,7 +289,7 @@ def _rss_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: di
 
 
 def _scale_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: dict) -> dict:
-    from pipeline.bench_latency import scale
+    from tools.bench.live import scale
 
     records = scenario_records(sizes["scale_events"], seed=4)
     runs = [scale(settings, records, 4) for _ in range(args.repeats)]
@@ -348,7 +341,7 @@ def run(args: argparse.Namespace) -> dict:
             doc.setdefault(key, None)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(doc, indent=2) + "\n")
-    from pipeline.bench_plots import plot
+    from tools.bench.plots import plot
 
     doc["_plots"] = [str(p) for p in plot(doc, out.parent)]
     return doc

@@ -1,10 +1,11 @@
 """A/B of worker versions: the same preloaded records read by each version's worker in turn.
 
     git archive <commit> | tar -x -C /tmp/before        # a source tree per version
-    python -m pipeline.bench_ab --events 100000 --repeats 3 /tmp/before .
+    python -m tools.bench.ab --events 100000 --repeats 3 /tmp/before .
 
-Each run starts ``python -m pipeline worker`` with the version's tree as working directory (so its
-``pipeline`` package is imported), in a fresh consumer group over the same preloaded topics, and
+Each run starts the version's worker (``python -m micromoments worker``, or ``python -m pipeline
+worker`` in trees from before the command line moved) with its tree as working directory (so its
+own packages are imported), in a fresh consumer group over the same preloaded topics, and
 measures events/s from the first to the last record accounted for on ``/stats/``; the versions
 alternate, so a busy spell on the machine hits both. The broker is ``MOMENTS_KAFKA_BOOTSTRAP``.
 """
@@ -21,9 +22,9 @@ import time
 import uuid
 from pathlib import Path
 
-from pipeline.bench import _preload, scenario_records
-from pipeline.bench_procs import WorkerProc, accounted, wait_until
-from pipeline.config import get_settings
+from config import get_settings
+from tools.bench.procs import WorkerProc, accounted, wait_until
+from tools.bench.suite import _preload, scenario_records
 
 
 def run_once(src: Path, bootstrap: str, prefix: str, partitions: int, total: int) -> tuple[float, dict]:
@@ -31,7 +32,8 @@ def run_once(src: Path, bootstrap: str, prefix: str, partitions: int, total: int
         worker = WorkerProc(bootstrap, prefix, partitions, Path(tmp), f"ab-{uuid.uuid4().hex[:6]}")
         worker.data_dir.mkdir(parents=True, exist_ok=True)
         with open(worker.log_path, "wb") as log:
-            worker.proc = subprocess.Popen([sys.executable, "-m", "pipeline", "worker"], cwd=src, env=worker.env,
+            command = "micromoments" if (src / "micromoments" / "__main__.py").exists() else "pipeline"
+            worker.proc = subprocess.Popen([sys.executable, "-m", command, "worker"], cwd=src, env=worker.env,
                                            stdout=log, stderr=subprocess.STDOUT)
         try:
             first: list[tuple[float, int]] = []
@@ -48,7 +50,7 @@ def run_once(src: Path, bootstrap: str, prefix: str, partitions: int, total: int
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m pipeline.bench_ab", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m tools.bench.ab", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("sources", nargs="+", type=Path, help="source trees (each with pipeline/, detectors/, ...)")
     p.add_argument("--events", type=int, default=100_000)

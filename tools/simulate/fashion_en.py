@@ -9,7 +9,7 @@ and ``/en-gb/secure/checkout`` (buy). Fashion words ("fit", "true to size",
 
 from __future__ import annotations
 
-from pipeline.simulate.profile import Category, City, Product, Profile
+from tools.simulate.profile import Category, City, Product, Profile
 
 C = Category
 CATEGORIES = (

@@ -26,8 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.cli import CLIError
-from pipeline.config import PROJECT_ROOT, Settings, get_settings
+from config import PROJECT_ROOT, CLIError, Settings, get_settings
 
 POM = PROJECT_ROOT / "deploy" / "kafka" / "pom.xml"
 MAIN_JAR = "kafka_2.13-*.jar"

@@ -8,27 +8,19 @@ from pathlib import Path
 import orjson
 from pydantic import BaseModel
 
-from schemas import (
-    ClickEvent,
-    DlqRecord,
-    Feedback,
-    LocationEvent,
-    Moment,
-    SearchEvent,
-    Venue,
-    VenueTombstone,
-)
+from schemas import ClickEvent, DlqRecord, Feedback, LocationEvent, Moment, SearchEvent, Venue, VenueTombstone
+from schemas.topics import CLICKSTREAM_TOPIC, DLQ_TOPIC, FEEDBACK_TOPIC, LOCATION_TOPIC, SEARCH_TOPIC, VENUES_TOPIC
 
 #: file stem -> (model, JSON Schema mode). Inputs are described as accepted, outputs as written.
 SCHEMA_FILES: dict[str, tuple[type[BaseModel], str]] = {
-    "events.clickstream": (ClickEvent, "validation"),
-    "events.search": (SearchEvent, "validation"),
-    "events.location": (LocationEvent, "validation"),
-    "feedback": (Feedback, "validation"),
-    "ref.venues": (Venue, "validation"),
-    "ref.venues.tombstone": (VenueTombstone, "validation"),
+    CLICKSTREAM_TOPIC: (ClickEvent, "validation"),
+    SEARCH_TOPIC: (SearchEvent, "validation"),
+    LOCATION_TOPIC: (LocationEvent, "validation"),
+    FEEDBACK_TOPIC: (Feedback, "validation"),
+    VENUES_TOPIC: (Venue, "validation"),
+    f"{VENUES_TOPIC}.tombstone": (VenueTombstone, "validation"),
     "moment": (Moment, "serialization"),
-    "events.dlq": (DlqRecord, "serialization"),
+    DLQ_TOPIC: (DlqRecord, "serialization"),
 }
 
 
@@ -60,8 +52,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_asyncapi(args: argparse.Namespace) -> int:
-    from pipeline.asyncapi import render
-    from pipeline.config import get_settings
+    from config import get_settings
+    from tools.asyncapi import render
 
     text = render(partitions=get_settings().partitions, bootstrap=get_settings().kafka_bootstrap)
     if args.out in (None, "-"):

@@ -101,7 +101,7 @@ class _Proc:
     def start(self):
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "pipeline", self.command], env=self.env,
+            self.proc = subprocess.Popen([sys.executable, "-m", "micromoments", self.command], env=self.env,
                                          stdout=log, stderr=subprocess.STDOUT)
         return self
 

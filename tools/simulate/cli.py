@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.cli import CLIError
+from config import CLIError
 
 HELP = "generate a synthetic scenario (events, ground truth, meta) for a shop profile"
 DESCRIPTION = """\
@@ -71,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.simulate import PROFILES, Options, generate, get_profile, write
+    from tools.simulate import PROFILES, Options, generate, get_profile, write
 
     if args.list_profiles:
         for name, prof in PROFILES.items():
@@ -124,8 +124,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _produce(lines: list[bytes], bootstrap: str | None, rate: float | None, quiet: bool) -> None:
-    from pipeline.config import get_settings
-    from pipeline.feed import produce, records_from_lines
+    from config import get_settings
+    from tools.feed import produce, records_from_lines
 
     settings = get_settings()
     bootstrap = bootstrap or settings.kafka_bootstrap
@@ -135,8 +135,14 @@ def _produce(lines: list[bytes], bootstrap: str | None, rate: float | None, quie
             sent = asyncio.run(produce(bootstrap, records, settings.topic_prefix, rate))
         else:
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                       TimeRemainingColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
             console = Console(stderr=True)
             with Progress(TextColumn("[bold]producing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

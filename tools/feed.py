@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import orjson
 
-from schemas.decode import INPUT_TOPICS, VENUES_TOPIC
+from schemas.decode import INPUT_TOPICS
+from schemas.topics import CLICKSTREAM_TOPIC, VENUES_TOPIC
 
-FALLBACK_TOPIC = "events.clickstream"
+FALLBACK_TOPIC = CLICKSTREAM_TOPIC
 
 
 @dataclass(frozen=True, slots=True)

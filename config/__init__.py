@@ -1,4 +1,5 @@
-"""Configuration from ``MOMENTS_*`` environment variables (pydantic-settings).
+"""Shared by every layer: the settings from ``MOMENTS_*`` environment variables
+(pydantic-settings) and ``CLIError``, the user-facing error of every command.
 
 Every setting has a sane default for a laptop: a local broker on 127.0.0.1:9092,
 embedded chDB under the data dir. ``micromoments config`` prints the effective values.
@@ -14,6 +15,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The project checkout (where ``deploy/`` lives) when running from source.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as ``error: <message>`` with exit code 2."""
 
 
 class Settings(BaseSettings):

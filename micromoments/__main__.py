@@ -1,0 +1,7 @@
+"""``python -m micromoments`` is the ``micromoments`` command."""
+
+import sys
+
+from micromoments.cli import main
+
+sys.exit(main())
