@@ -62,6 +62,12 @@ def _write_atomically(path: Path, payload: bytes) -> None:
     os.replace(tmp, path)  # readers see the old file or the new one, never half of one
 
 
+def savable(d: Any) -> bool:
+    """Whether a detector has a checkpoint: the online models; not the rules (they learn nothing)
+    nor naive Bayes (only compared in evaluation)."""
+    return getattr(d, "kind", "naive-bayes") != "naive-bayes"
+
+
 def save_file(d: MomentDetector, path: Path) -> Path:
     """One checkpoint file (the shipped model), written atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -134,14 +134,15 @@ def _cmd_erase(args: argparse.Namespace) -> int:
 
 
 async def _send_erase(settings, topic: str, user_id: str) -> None:
-    import orjson
     from aiokafka import AIOKafkaProducer
+
+    from schemas.internal import EraseRequest
 
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True,
                                 request_timeout_ms=10_000)
     await asyncio.wait_for(producer.start(), 15)
     try:
-        await producer.send_and_wait(topic, orjson.dumps({"type": "erase", "user_id": user_id}),
+        await producer.send_and_wait(topic, EraseRequest(type="erase", user_id=user_id).to_bytes(),
                                      key=user_id.encode("utf-8"))
     finally:
         await producer.stop()

@@ -18,6 +18,7 @@ from pipeline.decide import DecisionConfig, decide, within_cap
 from pipeline.state import Session, UserState, stable_hash
 from pipeline.venues import VenueIndex, is_open
 from schemas.events import Event, Feedback, LocationEvent, Venue, VenueTombstone
+from schemas.internal import EVENT_FIELDS
 from schemas.outputs import ModelInfo, Moment, MomentContext, Reason, VenueContext
 from schemas.timefmt import format_ts
 
@@ -44,7 +45,7 @@ class Outcome:
 
 
 def session_row(user_id: str, s: Session) -> dict[str, Any]:
-    """A closed session for the analysts' ``sessions`` table."""
+    """A closed session for the analysts' ``sessions`` table (``schemas.internal.AnalyticsSession``)."""
     return {
         "session_id": s.session_id, "user_id": user_id, "start_ms": s.start_ms, "end_ms": s.last_ms,
         "n_events": s.n_events, "channel": s.channel, "device": s.device, "last_moment": s.moment,
@@ -161,17 +162,15 @@ class Core:
         )
 
 
-_ROW_FIELDS = ("channel", "device", "locale", "type", "url", "title", "referrer", "product_id", "category",
-               "price", "currency", "query", "results_count", "source", "lat", "lon", "accuracy_m",
-               "speed_mps", "heading", "moment")
 
 
 def event_row(topic: str, event: Event, session_id: str | None) -> dict[str, Any]:
-    """The normalized event for the analysts' ``events`` table (before pseudonymization)."""
+    """The normalized event for the analysts' ``events`` table (before pseudonymization;
+    ``schemas.internal.AnalyticsEvent``)."""
     row: dict[str, Any] = {"event_id": event.event_id, "user_id": event.user_id, "session_id": session_id,
                            "topic": topic, "ts_ms": event.ts}
     fields = event.__dict__
-    for name in _ROW_FIELDS:
+    for name in EVENT_FIELDS:
         value = fields.get(name)
         if value is not None:
             row[name] = value

@@ -20,6 +20,7 @@ from pipeline.merge import EventTimeMerge, Source
 from pipeline.sequencer import OffsetSequencer
 from pipeline.state import SESSION_GAP_MS, UserState
 from schemas import DlqRecord, Rejection, decode
+from schemas.internal import EraseRequest, ModelMetrics
 from schemas.timefmt import format_ts
 from schemas.topics import (
     ANALYTICS_EVENTS_TOPIC,
@@ -197,14 +198,10 @@ class StreamEngine:
 
     def _control(self, rec: InRecord, result: BatchResult) -> None:
         """Operator requests; ``erase`` forgets everything the pipeline keeps about a user."""
-        try:
-            req = orjson.loads(rec.value or b"")
-            user_id = req["user_id"] if req.get("type") == "erase" else None
-        except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
-            user_id = None
-        if isinstance(user_id, str) and user_id:
-            self.store.pop(user_id, None)
-            self.open_users.pop(user_id, None)
+        req = EraseRequest.parse(rec.value)
+        if req is not None:
+            self.store.pop(req.user_id, None)
+            self.open_users.pop(req.user_id, None)
             self.stats["erased"] += 1
         else:
             self.stats["control_ignored"] += 1
@@ -214,9 +211,9 @@ class StreamEngine:
         detector = self.core.detector
         if not hasattr(detector, "metrics"):
             return None
-        row = {"ts_ms": int(now_ms), "worker": worker, "model": detector.name, "version": str(detector.version),
-               **detector.metrics.snapshot(), "processed": self.stats["processed"]}
-        return OutRecord(ANALYTICS_METRICS_TOPIC, worker.encode(), orjson.dumps(row))
+        row = ModelMetrics(ts_ms=int(now_ms), worker=worker, model=detector.name, version=str(detector.version),
+                           **detector.metrics.snapshot(), processed=self.stats["processed"])
+        return OutRecord(ANALYTICS_METRICS_TOPIC, worker.encode(), orjson.dumps(row.model_dump()))
 
     def _dlq(self, rec: InRecord, source_topic: str, rej: Rejection, result: BatchResult) -> None:
         record = DlqRecord(

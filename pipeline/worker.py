@@ -20,7 +20,9 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     created = ensure_topics_sync(settings)
     if created:
         print(f"created topics: {', '.join(created)}", file=sys.stderr)
-    from pipeline.app import app
+    from pipeline.app import build_app
+
+    app, _worker = build_app(settings)
 
     # FAUST-NOTES pitfall 1: "-l warn" leaves the root logger at DEBUG; run at info and
     # quieten the chatty libraries instead.

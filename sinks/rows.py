@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from config import Settings
+from schemas.internal import AnalyticsEvent, AnalyticsSession, ModelMetrics
+from schemas.outputs import Moment
+from schemas.timefmt import parse_ts
 from schemas.topics import (
     ANALYTICS_EVENTS_TOPIC,
     ANALYTICS_METRICS_TOPIC,
     ANALYTICS_MOMENTS_TOPIC,
     ANALYTICS_SESSIONS_TOPIC,
+    MOMENTS,
 )
 
 _BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
@@ -87,14 +91,13 @@ _EVENT_TEXT = ("channel", "device", "locale", "type", "url", "title", "referrer"
                "currency", "query", "source", "moment")
 
 
-def event_row(msg: dict[str, Any], key: bytes) -> list[Any]:
-    row = {name: _s(msg.get(name)) for name in _EVENT_TEXT}
-    lat, lon = msg.get("lat"), msg.get("lon")
+def event_row(msg: AnalyticsEvent, key: bytes) -> list[Any]:
+    row = {name: _s(getattr(msg, name)) for name in _EVENT_TEXT}
     row.update(
-        event_id=msg["event_id"], user_id=pseudonymize(key, msg["user_id"]), session_id=_s(msg.get("session_id")),
-        topic=msg["topic"], ts=int(msg["ts_ms"]), price=msg.get("price"), results_count=msg.get("results_count"),
-        geohash=geohash(lat, lon) if lat is not None and lon is not None else "",
-        accuracy_m=msg.get("accuracy_m"), speed_mps=msg.get("speed_mps"), heading=msg.get("heading"),
+        event_id=msg.event_id, user_id=pseudonymize(key, msg.user_id), session_id=_s(msg.session_id),
+        topic=msg.topic, ts=msg.ts_ms, price=msg.price, results_count=msg.results_count,
+        geohash=geohash(msg.lat, msg.lon) if msg.lat is not None and msg.lon is not None else "",
+        accuracy_m=msg.accuracy_m, speed_mps=msg.speed_mps, heading=msg.heading,
     )
     return [row[c] for c in EVENT_COLUMNS]
 
@@ -105,31 +108,21 @@ MOMENT_COLUMNS = ("moment_id", "moment", "user_id", "session_id", "confidence", 
                   "venue_name", "venue_distance_m", "venue_open", "reason_features", "reason_contributions")
 
 
-def _ts_ms(rfc3339: str) -> int:
-    from datetime import datetime
-
-    return int(round(datetime.fromisoformat(rfc3339.replace("Z", "+00:00")).timestamp() * 1000))
-
-
-def moment_row(msg: dict[str, Any], key: bytes) -> list[Any]:
-    ctx = msg.get("context") or {}
-    venue = ctx.get("venue") or {}
-    scores = msg.get("scores") or {}
-    reasons = msg.get("reasons") or []
+def moment_row(msg: Moment, key: bytes) -> list[Any]:
+    ctx, venue = msg.context, msg.context.venue
     row = {
-        "moment_id": msg["moment_id"], "moment": msg["moment"], "user_id": pseudonymize(key, msg["user_id"]),
-        "session_id": msg["session_id"], "confidence": float(msg["confidence"]),
-        **{f"score_{m}": float(scores.get(m, 0.0)) for m in ("know", "go", "do", "buy")},
-        "event_id": msg["event_id"], "event_ts": _ts_ms(msg["event_ts"]), "detected_at": _ts_ms(msg["detected_at"]),
-        "latency_ms": float(msg.get("latency_ms") or 0.0),
-        "model": _s((msg.get("model") or {}).get("name")), "model_version": _s((msg.get("model") or {}).get("version")),
-        "action": _s((msg.get("next_best_action") or {}).get("action")),
-        "channel": _s(ctx.get("channel")), "device": _s(ctx.get("device")), "locale": _s(ctx.get("locale")),
-        "query": _s(ctx.get("query")), "url": _s(ctx.get("url")), "product_ids": list(ctx.get("product_ids") or []),
-        "venue_id": _s(venue.get("venue_id")), "venue_name": _s(venue.get("name")),
-        "venue_distance_m": venue.get("distance_m"), "venue_open": venue.get("open_now"),
-        "reason_features": [r["feature"] for r in reasons],
-        "reason_contributions": [float(r["contribution"]) for r in reasons],
+        "moment_id": msg.moment_id, "moment": msg.moment, "user_id": pseudonymize(key, msg.user_id),
+        "session_id": msg.session_id, "confidence": msg.confidence,
+        **{f"score_{m}": float(msg.scores.get(m, 0.0)) for m in MOMENTS},
+        "event_id": msg.event_id, "event_ts": parse_ts(msg.event_ts), "detected_at": parse_ts(msg.detected_at),
+        "latency_ms": msg.latency_ms, "model": msg.model.name, "model_version": msg.model.version,
+        "action": msg.next_best_action.action,
+        "channel": _s(ctx.channel), "device": _s(ctx.device), "locale": _s(ctx.locale),
+        "query": _s(ctx.query), "url": _s(ctx.url), "product_ids": list(ctx.product_ids),
+        "venue_id": venue.venue_id if venue else "", "venue_name": venue.name if venue else "",
+        "venue_distance_m": venue.distance_m if venue else None, "venue_open": venue.open_now if venue else None,
+        "reason_features": [r.feature for r in msg.reasons],
+        "reason_contributions": [r.contribution for r in msg.reasons],
     }
     return [row[c] for c in MOMENT_COLUMNS]
 
@@ -138,27 +131,30 @@ SESSION_COLUMNS = ("session_id", "user_id", "start", "end", "n_events", "channel
                    "n_moments", "client_session_id")
 
 
-def session_row(msg: dict[str, Any], key: bytes) -> list[Any]:
-    return [msg["session_id"], pseudonymize(key, msg["user_id"]), int(msg["start_ms"]), int(msg["end_ms"]),
-            int(msg.get("n_events") or 0), _s(msg.get("channel")), _s(msg.get("device")),
-            _s(msg.get("last_moment")), int(msg.get("n_moments") or 0), _s(msg.get("client_session_id"))]
+def session_row(msg: AnalyticsSession, key: bytes) -> list[Any]:
+    return [msg.session_id, pseudonymize(key, msg.user_id), msg.start_ms, msg.end_ms, msg.n_events,
+            _s(msg.channel), _s(msg.device), _s(msg.last_moment), msg.n_moments, _s(msg.client_session_id)]
 
 
 METRIC_COLUMNS = ("ts", "worker", "model", "version", "labels", "accuracy", "macro_f1", "error_mean", "drifts",
                   "window", "processed")
 
 
-def metric_row(msg: dict[str, Any], key: bytes) -> list[Any]:
-    return [int(msg["ts_ms"]), _s(msg.get("worker")), _s(msg.get("model")), _s(msg.get("version")),
-            int(msg.get("labels") or 0), float(msg.get("accuracy") or 0.0), float(msg.get("macro_f1") or 0.0),
-            float(msg.get("error_mean") or 0.0), int(msg.get("drifts") or 0), int(msg.get("window") or 0),
-            int(msg.get("processed") or 0)]
+def metric_row(msg: ModelMetrics, key: bytes) -> list[Any]:
+    return [msg.ts_ms, msg.worker, msg.model, msg.version, msg.labels, msg.accuracy, msg.macro_f1, msg.error_mean,
+            msg.drifts, msg.window, msg.processed]
 
 
-#: analytics topic (without prefix) -> (table, columns, converter)
+#: analytics topic (without prefix) -> (table, columns, message model, converter)
 TABLES = {
-    ANALYTICS_EVENTS_TOPIC: ("events", EVENT_COLUMNS, event_row),
-    ANALYTICS_MOMENTS_TOPIC: ("moments", MOMENT_COLUMNS, moment_row),
-    ANALYTICS_SESSIONS_TOPIC: ("sessions", SESSION_COLUMNS, session_row),
-    ANALYTICS_METRICS_TOPIC: ("model_metrics", METRIC_COLUMNS, metric_row),
+    ANALYTICS_EVENTS_TOPIC: ("events", EVENT_COLUMNS, AnalyticsEvent, event_row),
+    ANALYTICS_MOMENTS_TOPIC: ("moments", MOMENT_COLUMNS, Moment, moment_row),
+    ANALYTICS_SESSIONS_TOPIC: ("sessions", SESSION_COLUMNS, AnalyticsSession, session_row),
+    ANALYTICS_METRICS_TOPIC: ("model_metrics", METRIC_COLUMNS, ModelMetrics, metric_row),
 }
+
+
+def to_row(topic: str, value: bytes, key: bytes) -> tuple[str, list[Any]]:
+    """(table, row) of a record of an analytics topic (without prefix); raises on a bad record."""
+    table, _, model, convert = TABLES[topic]
+    return table, convert(model.model_validate_json(value), key)

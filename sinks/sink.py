@@ -40,13 +40,13 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
 from config import Settings
+from schemas.internal import EraseRequest
 from schemas.topics import CONTROL_TOPIC
 from sinks import clickhouse, schema
-from sinks.rows import TABLES, pseudonym_key
+from sinks.rows import TABLES, pseudonym_key, to_row
 
 log = logging.getLogger("micromoments.sink")
 MAX_BACKOFF_S = 30.0
@@ -109,7 +109,7 @@ class Sink:
         if fault is not None and fault.exists():  # fault injection, off unless configured
             raise ConnectionError(f"ClickHouse unavailable (fault injection: {fault} exists)")
         for table, rows in batch.rows.items():
-            columns = next(cols for t, cols, _ in TABLES.values() if t == table)
+            columns = next(cols for t, cols, _, _ in TABLES.values() if t == table)
             self.client.insert(f"{self.db}.{table}", rows, column_names=list(columns),
                                settings={"insert_deduplication_token": batch.token(table)})
         for table, rows in batch.rows.items():  # counted once the whole batch is in
@@ -119,9 +119,8 @@ class Sink:
     # --- the loop -------------------------------------------------------------------------------
 
     def _convert(self, msg) -> tuple[str | None, list[Any] | None]:
-        table, _, convert = TABLES[self.topics[msg.topic]]
         try:
-            return table, convert(orjson.loads(msg.value), self.key)
+            return to_row(self.topics[msg.topic], msg.value, self.key)
         except Exception as exc:  # noqa: BLE001 - a bad record must not stop the sink
             self.stats["skipped"] += 1
             log.warning("skipping %s/%s/%s: %r", msg.topic, msg.partition, msg.offset, exc)
@@ -172,12 +171,9 @@ class Sink:
         """An erase request on ``mm.control`` (sent by ``micromoments erase`` or any other
         system): insert what is pending, then delete the user's rows. False if ClickHouse
         failed (the request is read again)."""
-        try:
-            req = orjson.loads(msg.value or b"")
-            user_id = req.get("user_id") if req.get("type") == "erase" else None
-        except (orjson.JSONDecodeError, AttributeError):
-            user_id = None
-        if isinstance(user_id, str) and user_id:
+        req = EraseRequest.parse(msg.value)
+        if req is not None:
+            user_id = req.user_id
             if not await self._flush_locked():
                 return False
             try:

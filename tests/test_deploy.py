@@ -263,6 +263,16 @@ def test_asyncapi_names_every_contract_topic(asyncapi_doc: dict) -> None:
     assert venues["bindings"]["kafka"]["topicConfiguration"]["cleanup.policy"] == ["compact"]
 
 
+def test_asyncapi_lists_the_internal_topics_too(asyncapi_doc: dict) -> None:
+    """mm.analytics.* and mm.control are a contract between worker, sink and operators."""
+    from schemas.topics import ALL_TOPICS
+
+    addresses = {c["address"] for c in asyncapi_doc["channels"].values()}
+    assert set(ALL_TOPICS) - {"mm.rekeyed"} <= addresses, set(ALL_TOPICS) - addresses
+    names = {m["name"] for m in asyncapi_doc["components"]["messages"].values()}
+    assert {"AnalyticsEvent", "AnalyticsSession", "ModelMetrics", "EraseRequest"} <= names
+
+
 def test_asyncapi_describes_every_field_of_every_message(asyncapi_doc: dict) -> None:
     schemas = asyncapi_doc["components"]["schemas"]
     for stem, (model, _) in SCHEMA_FILES.items():

@@ -178,3 +178,29 @@ def test_held_counts_what_the_merge_holds_per_partition():
     assert engine.held()[("events.clickstream", 0)] == 2 and engine.held()[("events.search", 0)] == 0
     engine.forget_held()
     assert not +engine.held()
+
+
+def test_every_internal_message_the_engine_sends_is_what_the_sink_reads():
+    """mm.analytics.* and mm.control have models in schemas.internal: the worker's messages
+    validate against them, and the sink turns each into a row of its table."""
+    from schemas.internal import EraseRequest
+    from schemas.topics import ANALYTICS_TOPICS, CONTROL_TOPIC
+    from sinks.rows import TABLES, to_row
+    from tools.simulate import simulate
+
+    lines = simulate("electronics-en", 300, seed=5).lines
+    engine, sends = engine_run(records_from_lines(lines))
+    sends += engine.expire_sessions(budget=10**9).sends  # close what is still open
+    sends.append(engine.metrics_row("w1", 1.0))
+    seen = set()
+    for out in sends:
+        if out.topic in ANALYTICS_TOPICS:
+            table, row = to_row(out.topic, out.value, b"k")
+            assert len(row) == len(TABLES[out.topic][1])
+            seen.add(table)
+    assert seen == {"events", "moments", "sessions", "model_metrics"}
+    erase = EraseRequest(type="erase", user_id="u1").to_bytes()
+    assert EraseRequest.parse(erase).user_id == "u1" and EraseRequest.parse(b'{"user_id": "u1"}') is None
+    before = engine.stats["erased"]
+    engine.ingest([InRecord(CONTROL_TOPIC, 0, 0, b"u1", erase, 1.0)], lambda s: True, 0)
+    assert engine.stats["erased"] == before + 1

@@ -16,7 +16,12 @@ import yaml
 
 from pipeline import __version__
 from schemas.topics import (
+    ANALYTICS_EVENTS_TOPIC,
+    ANALYTICS_METRICS_TOPIC,
+    ANALYTICS_MOMENTS_TOPIC,
+    ANALYTICS_SESSIONS_TOPIC,
     CLICKSTREAM_TOPIC,
+    CONTROL_TOPIC,
     DLQ_TOPIC,
     FEEDBACK_TOPIC,
     LOCATION_TOPIC,
@@ -48,6 +53,20 @@ MOMENT_TOPICS = {
     "do": "A customer wants to do: answer with a how-to.",
     "buy": "A customer wants to buy: answer with an offer.",
 }
+
+#: internal topics: (topic, channel id, message name, title, summary); mm.analytics.moments carries Moment
+INTERNAL = (
+    (ANALYTICS_EVENTS_TOPIC, "mmAnalyticsEvents", "AnalyticsEvent", "Analytics: events",
+     "Every processed event of a user who allows analytics, normalized, for the ClickHouse events table."),
+    (ANALYTICS_SESSIONS_TOPIC, "mmAnalyticsSessions", "AnalyticsSession", "Analytics: sessions",
+     "Every session closed after 30 minutes of event-time inactivity, for the sessions table."),
+    (ANALYTICS_MOMENTS_TOPIC, "mmAnalyticsMoments", "Moment", "Analytics: moments",
+     "Every published moment of a user who allows analytics, for the moments table."),
+    (ANALYTICS_METRICS_TOPIC, "mmAnalyticsMetrics", "ModelMetrics", "Analytics: model quality",
+     "Each worker's online model and its prequential quality every 10 s (key = worker id)."),
+    (CONTROL_TOPIC, "mmControl", "EraseRequest", "Control: erase requests",
+     "Forget a user: the worker drops the user's state, the sink deletes the user's rows."),
+)
 
 #: every topic named in the contract (DESIGN.md), in document order
 CONTRACT_TOPICS = (*INPUTS, VENUES_TOPIC, *(moment_topic(m) for m in MOMENT_TOPICS), DLQ_TOPIC)
@@ -136,6 +155,8 @@ def document(partitions: int = 4, bootstrap: str = "kafka:9092") -> dict:
         "DlqRecord": _message("DlqRecord", "Dead letter", "A rejected input record with the original bytes, "
                                                           "its source topic/partition/offset and a reason.",
                               sref("DlqRecord"), DLQ_KEY),
+        **{name: _message(name, title, summary, sref(name), USER_KEY)
+           for _, _, name, title, summary in INTERNAL if name != "Moment"},
     }
 
     channels: dict[str, dict] = {}
@@ -177,6 +198,15 @@ def document(partitions: int = 4, bootstrap: str = "kafka:9092") -> dict:
         "action": "send", "title": "Publish events.dlq", "summary": "Bad input never stops the pipeline.",
         "channel": _ref("channels", "eventsDlq"), "messages": [_ref("channels", "eventsDlq", "messages", "dlqRecord")],
     }
+
+    for topic, cid, name, title, summary in INTERNAL:
+        channels[cid] = _channel(topic, title, f"Internal. {summary} Key = user_id.", {"message": name}, partitions)
+        action = "receive" if topic == CONTROL_TOPIC else "send"
+        operations[f"{action}{cid[0].upper()}{cid[1:]}"] = {
+            "action": action, "title": f"{action.capitalize()} {topic}",
+            "summary": "Read by the worker and the sink." if topic == CONTROL_TOPIC else "Read by the ClickHouse sink.",
+            "channel": _ref("channels", cid), "messages": [_ref("channels", cid, "messages", "message")],
+        }
 
     return {
         "asyncapi": "3.0.0",

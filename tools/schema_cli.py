@@ -9,7 +9,19 @@ import orjson
 from pydantic import BaseModel
 
 from schemas import ClickEvent, DlqRecord, Feedback, LocationEvent, Moment, SearchEvent, Venue, VenueTombstone
-from schemas.topics import CLICKSTREAM_TOPIC, DLQ_TOPIC, FEEDBACK_TOPIC, LOCATION_TOPIC, SEARCH_TOPIC, VENUES_TOPIC
+from schemas.internal import AnalyticsEvent, AnalyticsSession, EraseRequest, ModelMetrics
+from schemas.topics import (
+    ANALYTICS_EVENTS_TOPIC,
+    ANALYTICS_METRICS_TOPIC,
+    ANALYTICS_SESSIONS_TOPIC,
+    CLICKSTREAM_TOPIC,
+    CONTROL_TOPIC,
+    DLQ_TOPIC,
+    FEEDBACK_TOPIC,
+    LOCATION_TOPIC,
+    SEARCH_TOPIC,
+    VENUES_TOPIC,
+)
 
 #: file stem -> (model, JSON Schema mode). Inputs are described as accepted, outputs as written.
 SCHEMA_FILES: dict[str, tuple[type[BaseModel], str]] = {
@@ -21,6 +33,11 @@ SCHEMA_FILES: dict[str, tuple[type[BaseModel], str]] = {
     f"{VENUES_TOPIC}.tombstone": (VenueTombstone, "validation"),
     "moment": (Moment, "serialization"),
     DLQ_TOPIC: (DlqRecord, "serialization"),
+    # internal: worker -> sink, operators -> worker and sink (schemas/internal.py)
+    ANALYTICS_EVENTS_TOPIC: (AnalyticsEvent, "serialization"),
+    ANALYTICS_SESSIONS_TOPIC: (AnalyticsSession, "serialization"),
+    ANALYTICS_METRICS_TOPIC: (ModelMetrics, "serialization"),
+    CONTROL_TOPIC: (EraseRequest, "validation"),
 }
 
 

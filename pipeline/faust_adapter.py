@@ -1,4 +1,13 @@
-"""Faust's consumer with a batch path: records of chosen topics go to a handler in whole fetches.
+"""Every use of Faust's and aiokafka's private API, in one place: the batch consumer and the few
+accessors the worker needs. ``check()`` names what an installed Faust lacks (tests/test_faust_adapter.py
+runs it; ``build_app`` runs it at start), so an upgrade fails loudly here, not somewhere in the worker.
+
+Why ``faust-streaming<0.16`` stays pinned: 0.15.3 is the newest release there is (2026-12-05), so no
+later one could be tried; the batch consumer below copies Faust's private fetcher loop
+(``_drain_messages``), which a minor release may change without notice. ``check()`` catches a
+missing name, not a changed meaning: lift the pin only after the worker tests pass on the new release.
+
+The batch path: records of chosen topics go to a handler in whole fetches.
 
 Faust hands every consumed record to its topic conductor one at a time: a ``ConsumerMessage``,
 a ``wait_first`` race (four tasks, three cancelled), an ``Event``, a channel queue, the stream
@@ -16,14 +25,17 @@ their streams simply never receive the batch topics' records.
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Awaitable, Callable
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+import inspect
+from collections.abc import MutableMapping
+
+import aiokafka
 import faust
-from aiokafka.partitioner import murmur2
 from faust.transport.consumer import CONSUMER_FETCHING
+from faust.types import TP
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 BatchHandler = Callable[[int, list[Any]], Awaitable[None]]
@@ -140,21 +152,74 @@ class BatchApp(faust.App):
         return BatchTransport(self.conf.broker_consumer, self)
 
 
-class CachedPartitioner:
-    """aiokafka's default partitioner (murmur2 of the key, as the Java client) with the hashes of
-    recent keys remembered: murmur2 is pure Python (~5 µs a key) and every output of a user
-    carries the same key. A keyless record goes to a random available partition, as before."""
+# --- accessors: the private attributes the worker reads or calls ----------------------------------
 
-    def __init__(self, max_keys: int = 50_000) -> None:
-        self.max_keys = max_keys
-        self._hashes: dict[bytes, int] = {}
+def aiokafka_producer(app: faust.App) -> aiokafka.AIOKafkaProducer:
+    """aiokafka's producer under Faust's (record batches go to it directly)."""
+    return app.producer._ensure_producer()
 
-    def __call__(self, key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
-        if key is None:
-            return random.choice(available or all_partitions)
-        h = self._hashes.get(key)
-        if h is None:
-            if len(self._hashes) >= self.max_keys:
-                self._hashes.clear()
-            h = self._hashes[key] = murmur2(key) & 0x7FFFFFFF
-        return all_partitions[h % len(all_partitions)]
+
+async def commit_offsets(app: faust.App, offsets: dict[TP, int]) -> bool:
+    """Commit these offsets now (Faust's ack-based commits are not used)."""
+    return await app.consumer._commit(offsets)
+
+
+def committed_offset(app: faust.App, tp: TP) -> int | None:
+    """The committed offset Faust has read for ``tp`` (None until it has)."""
+    return app.consumer._committed_offset.get(tp)
+
+
+def table_store(table: faust.Table) -> MutableMapping[bytes, bytes]:
+    """The in-memory dict under a ``memory://`` table (written around ``Table.__setitem__``)."""
+    return table.data
+
+
+async def refresh_metadata(consumer: aiokafka.AIOKafkaConsumer) -> None:
+    """Ask the broker for fresh metadata (a topic created a moment ago)."""
+    await consumer._client.force_metadata_update()
+
+
+#: (class, name) of every private method or attribute used above and in the batch consumer
+REQUIRED: tuple[tuple[type, str], ...] = (
+    (faust_aiokafka.Consumer, "_drain_messages"),
+    (faust_aiokafka.Consumer, "_new_consumer_thread"),
+    (faust_aiokafka.Consumer, "_wait_next_records"),
+    (faust_aiokafka.Consumer, "_to_message"),
+    (faust_aiokafka.Consumer, "_commit"),
+    (faust_aiokafka.Consumer, "_committed_offset"),
+    (faust_aiokafka.Consumer, "_read_offset"),
+    (faust_aiokafka.Consumer, "_buffered_partitions"),
+    (faust_aiokafka.AIOKafkaConsumerThread, "_create_worker_consumer"),
+    (faust_aiokafka.Producer, "_ensure_producer"),
+    (faust.App, "_new_transport"),
+    (aiokafka.AIOKafkaConsumer, "_client"),
+    (aiokafka.AIOKafkaConsumer, "_fetch_max_wait_ms"),
+)
+
+
+def _has(cls: type, name: str) -> bool:
+    """A class attribute, or an attribute some ``__init__`` of the class's MRO sets on ``self``."""
+    if hasattr(cls, name):
+        return True
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is not None:
+            try:
+                if f"self.{name} =" in inspect.getsource(init) or f"self.{name}:" in inspect.getsource(init):
+                    return True
+            except (OSError, TypeError):  # compiled or built-in
+                continue
+    return False
+
+
+def missing() -> list[str]:
+    """``Class.name`` of everything in ``REQUIRED`` the installed Faust/aiokafka lacks."""
+    return [f"{cls.__module__}.{cls.__qualname__}.{name}" for cls, name in REQUIRED if not _has(cls, name)]
+
+
+def check() -> None:
+    """Raise, naming each missing method, if the installed Faust/aiokafka lacks what this module uses."""
+    gone = missing()
+    if gone:
+        raise RuntimeError(f"faust-streaming {faust.__version__} / aiokafka {aiokafka.__version__} lack what "
+                           f"pipeline/faust_adapter.py needs: {', '.join(gone)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiokafka.partitioner import DefaultPartitioner
 
-from pipeline.batch_consumer import CachedPartitioner
+from pipeline.batch_producer import CachedPartitioner
 
 
 def test_cached_partitioner_picks_the_default_partitioners_partition():

@@ -1,0 +1,224 @@
+"""What the Faust worker does between Kafka and the engine, as one object: batches in, results out,
+commits, model checkpoints, session expiry, shutdown and rebalance. ``pipeline/app.py`` builds it
+and hands it Faust's agents, timers and pages, which only call its methods.
+
+One batch at a time (``lock``): the agent, the timers and the shutdown share the engine, and a
+commit's snapshot is taken between two batches (``pipeline/commit.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import socket
+import time
+from pathlib import Path
+
+import faust
+
+from config import Settings
+from detectors import checkpoint
+from pipeline import faust_adapter
+from pipeline.batch_producer import Partitioner, prefixed, send_records
+from pipeline.commit import Committer
+from pipeline.engine import BatchResult, StreamEngine
+from pipeline.inputs import InputPartitions
+from pipeline.metrics import WorkerMetrics
+from pipeline.user_store import UserStore
+
+log = logging.getLogger("micromoments.worker")
+
+#: seconds between two background commits
+COMMIT_INTERVAL_S = 0.5
+#: work units of one expiry slice (a state loaded and closed costs 50: about 20 sessions)
+EXPIRY_SLICE = 1_000
+#: seconds between expiry rounds: small rounds, so that neither a round nor the commit after
+#: it (the closed sessions' states go to the changelog) holds the records arriving meanwhile
+EXPIRY_INTERVAL_S = 2.0
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+class StreamWorker:
+    """The worker's behaviour; Faust only schedules it."""
+
+    def __init__(self, app: faust.App, settings: Settings, engine: StreamEngine, store: UserStore,
+                 inputs: InputPartitions, changelog_topic, partitioner: Partitioner, model_dir: Path) -> None:
+        self.app = app
+        self.settings = settings
+        self.prefix = settings.topic_prefix
+        self.engine = engine
+        self.store = store
+        self.inputs = inputs
+        self.changelog_topic = changelog_topic  # the users table's (its name is known once Faust started)
+        self.partitioner = partitioner
+        self.model_dir = model_dir
+        self.metrics = WorkerMetrics(engine)
+        self.lock = asyncio.Lock()  # one batch at a time
+        #: whole fetches of the input topics: (consumer generation, aiokafka records); a few at
+        #: most, so a slow batch holds the consumer back (its fetcher waits in ``put``)
+        self.inbox: asyncio.Queue = asyncio.Queue(maxsize=4)
+        #: the commit protocol: results delivered -> states written -> offsets; a delivery
+        #: failure stops the worker without committing (a restart reads the inputs again)
+        self.committer = Committer(engine.commit_positions, store.save, self._send_states, self._commit_offsets,
+                                   timeout_s=settings.delivery_timeout_s, on_failure=self._undelivered)
+        self.stopping = False  # set once the worker shuts down: no batch starts after the last commit
+        self._last_commit = 0.0
+        self._last_checkpoint = time.monotonic()
+
+    # --- results out, commits -------------------------------------------------------------------
+
+    async def deliver(self, result: BatchResult) -> None:
+        """Send a batch's results (the producer sends them as one burst); a commit waits for their
+        delivery, then writes the users' states, then commits the input offsets. The caller
+        holds ``lock``."""
+        if self.stopping:  # after the last commit: dropped, not committed, read again after a restart
+            return
+        with self.committer.sending() as futures:
+            await send_records(faust_adapter.aiokafka_producer(self.app), self.partitioner,
+                               prefixed(self.prefix, result.sends), futures)
+        self.inputs.flow_control()
+        self.metrics.observe_latencies(self.engine.latencies_ms)
+        for (topic, partition), offset in result.seeks:
+            log.warning("offsets from %s of %s[%d] were not delivered: reading them again", offset, topic, partition)
+            await self.app.consumer.seek(self.inputs.tp((topic, partition)), offset)
+            self.engine.stats["reread_requests"] += 1
+        self._commit_soon()
+        self.checkpoint()
+
+    def _commit_soon(self) -> None:
+        """A commit in the background every ``COMMIT_INTERVAL_S``; batches go on meanwhile. Called
+        at the end of ``deliver``, a batch boundary, where the commit's snapshot is taken."""
+        if time.monotonic() - self._last_commit < COMMIT_INTERVAL_S or self.committer.running:
+            return
+        self._last_commit = time.monotonic()
+        self.committer.start()
+
+    async def commit(self) -> None:
+        """Commit everything finished (the caller holds ``lock``): after the background commit in
+        flight; nothing once the shutdown's commit was the last or a delivery failed."""
+        if not self.stopping:
+            await self.committer.commit_now()
+
+    async def _send_states(self, states, futures) -> None:
+        """The users' states to the table's changelog, as Faust would send them (same partitioner)."""
+        changelog = self.changelog_topic.get_topic_name()
+        await send_records(faust_adapter.aiokafka_producer(self.app), self.partitioner,
+                           ((changelog, key, value, None) for key, value in states), futures)
+
+    async def _commit_offsets(self, positions) -> bool:
+        return await faust_adapter.commit_offsets(self.app, {self.inputs.tp(src): off for src, off in positions.items()})
+
+    def _undelivered(self, exc: Exception) -> None:
+        """A result or state the broker did not take: stop (non-zero exit) without committing."""
+        self.engine.stats["undelivered"] += 1
+        asyncio.ensure_future(self.app.crash(exc))
+
+    def checkpoint(self, force: bool = False) -> None:
+        """Save the online model every ``checkpoint_interval_s`` and at shutdown (JSON, atomic)."""
+        detector = self.engine.core.detector
+        if not checkpoint.savable(detector):
+            return
+        if force or time.monotonic() - self._last_checkpoint >= self.settings.checkpoint_interval_s:
+            checkpoint.save(detector, self.model_dir)
+            self._last_checkpoint = time.monotonic()
+
+    # --- the agent and the timers -----------------------------------------------------------------
+
+    async def process(self) -> None:
+        """Whole fetches from ``inbox`` in batches, then what the merge released, a batch per tick."""
+        size = self.settings.batch_size
+        engine, inputs = self.engine, self.inputs
+        gc.freeze()  # what start-up allocated (Faust, the model) is never collected: skip it in collections
+        try:
+            while not self.stopping:
+                generation, records = await self.inbox.get()
+                for i in range(0, len(records), size):
+                    if self.stopping:  # after the last commit nothing is sent: no work either
+                        break
+                    async with self.lock:
+                        await inputs.sync_assignment()
+                        await self.deliver(engine.ingest(inputs.current(generation, records[i:i + size]),
+                                                         inputs.caught_up, time.time() * 1000.0))
+                    await asyncio.sleep(0)  # the web page and the timers between two batches
+                while engine.backlog() and not self.stopping:
+                    async with self.lock:
+                        await self.deliver(engine.tick(inputs.caught_up, time.time() * 1000.0))
+                    await asyncio.sleep(0)
+        finally:
+            async with self.lock:  # at a batch boundary, as every commit
+                await self.commit()  # a no-op once the shutdown made the last one
+
+    async def release_waiting(self) -> None:
+        """Events held by the merge for a lagging partition are released once it catches up."""
+        if self.engine.waiting() == 0 or self.lock.locked() or self.stopping:  # a batch releases them anyway
+            return
+        async with self.lock:
+            await self.inputs.sync_assignment()
+            await self.deliver(self.engine.tick(self.inputs.caught_up, time.time() * 1000.0))
+
+    async def expire_sessions(self) -> None:
+        """Close idle sessions (event time) and hand them to the sink's sessions table: in slices
+        of a few milliseconds, each followed by a pause as long as the slice took (its wait for
+        the lock included). A round every 10 s closed about a thousand sessions at 1k ev/s; back
+        to back its slices kept the loop (and, through the GIL, the consumer thread) busy for
+        ~150 ms, and the records that arrived meanwhile made the latency's p99
+        (docs/PERFORMANCE.md, attempt 14)."""
+        while not self.stopping:
+            started = time.perf_counter()
+            async with self.lock:
+                await self.deliver(self.engine.expire_sessions(budget=EXPIRY_SLICE))
+            if not self.engine.expiring():
+                break
+            await asyncio.sleep(time.perf_counter() - started)
+
+    async def publish_model_metrics(self) -> None:
+        """The online model's prequential quality, for the analysts' model_metrics table."""
+        row = self.engine.metrics_row(WORKER_ID, time.time() * 1000.0)
+        if row is not None:
+            async with self.lock:  # a commit's snapshot must not see a half-sent batch
+                await self.deliver(BatchResult(sends=[row]))
+
+    # --- shutdown and rebalance -------------------------------------------------------------------
+
+    async def shutdown(self) -> None:
+        """Faust has stopped fetching; the producer is flushed and closed after this. So the model
+        checkpoint and the last commit happen here — a commit after the producer closed fails, and
+        what was done since the previous one would be read again after a restart."""
+        async with self.lock:  # after the batch in flight
+            self.checkpoint(force=True)
+            await self.commit()  # waits for a background commit in flight, then commits the rest
+            self.stopping = True
+
+    async def partitions_revoked(self) -> None:
+        """Commit what is done, then drop what the merge holds: the partitions' next owner
+        (maybe this worker again) reads those records from the committed offsets."""
+        async with self.lock:
+            await self.commit()  # what is done stays done for the next owner
+            self.engine.forget_held()
+            self.committer.forget()
+            self.inputs.forget()
+
+    # --- web pages ----------------------------------------------------------------------------------
+
+    async def health(self) -> tuple[dict, int]:
+        """200 while the broker answers a metadata request within 3 s, else 503."""
+        try:
+            client = faust_adapter.aiokafka_producer(self.app).client
+            await asyncio.wait_for(client.fetch_all_metadata(), timeout=3.0)
+        except Exception as exc:  # noqa: BLE001 - any failure means "cannot reach the broker"
+            return {"status": "unhealthy", "reason": f"broker unreachable: {exc!r}"}, 503
+        return {"status": "ok", "model": str(self.engine.core.detector.version)}, 200
+
+    def stats(self) -> dict:
+        """Counters since start: inputs per topic, processed, duplicates, DLQ per reason, moments."""
+        engine = self.engine
+        detector = engine.core.detector
+        model = {"name": detector.name, "version": str(detector.version)}
+        if hasattr(detector, "metrics"):
+            model["quality"] = detector.metrics.snapshot()
+        stats = {**engine.stats, "duplicate_deliveries": engine.sequencer.duplicates,
+                 "offset_gaps_skipped": engine.sequencer.gaps_skipped, "merge_forced": engine.merge.forced}
+        return {"stats": stats, "held": engine.waiting(), "open_sessions": len(engine.open_users),
+                "assigned": self.inputs.assigned_inputs(), "model": model}
