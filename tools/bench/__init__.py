@@ -1,0 +1,1 @@
+"""``micromoments bench`` and the other benchmarks (docs/PERFORMANCE.md)."""
