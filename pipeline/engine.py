@@ -40,8 +40,9 @@ SOURCE_HEADER = "mm-source"  # on re-keyed records: original topic/partition/off
 #: of short-lived containers (parsed JSON, models, features), and Python's default 700 ran a
 #: young-generation collection every few events (docs/PERFORMANCE.md)
 GC_THRESHOLDS = (50_000, 20, 100)
-#: merge order for equal event times: the order in which replay files list them is unknown, so fixed
-TOPIC_RANK = {t: i for i, t in enumerate((*EVENT_TOPICS, REKEYED_TOPIC))}
+#: merge order for equal event times: the order in which replay files list them is unknown, so fixed;
+#: erase requests last (they take the event time of what their partition brought before them)
+TOPIC_RANK = {t: i for i, t in enumerate((*EVENT_TOPICS, REKEYED_TOPIC, CONTROL_TOPIC))}
 
 
 @dataclass(slots=True)
@@ -55,6 +56,7 @@ class InRecord:
     value: bytes | None
     timestamp_ms: float
     headers: dict[str, bytes] = field(default_factory=dict)
+    line: int | None = None  # replay: the 1-based line of the file it came from
 
 
 @dataclass(slots=True)
@@ -101,6 +103,8 @@ class StreamEngine:
         self.max_per_tick = max_per_tick
         #: records the merge holds per input partition (flow control: ``held``)
         self._held: Counter[Source] = Counter()
+        #: per partition number: the latest event time handed to the merge (an erase request's time)
+        self._pushed_ms: dict[int, int] = {}
 
     # --- input ---------------------------------------------------------------------------------
 
@@ -195,16 +199,26 @@ class StreamEngine:
             return
         self.merge.push((rec.topic, rec.partition), msg.ts, (source_topic, msg, rec))
         self._held[(rec.topic, rec.partition)] += 1
+        if msg.ts > self._pushed_ms.get(rec.partition, 0):
+            self._pushed_ms[rec.partition] = msg.ts
 
     def _control(self, rec: InRecord, result: BatchResult) -> None:
-        """Operator requests; ``erase`` forgets everything the pipeline keeps about a user."""
+        """Operator requests; ``erase`` forgets everything the pipeline keeps about a user. It
+        goes through the merge at the event time of what its partition brought before it, so the
+        user's events read before the request are processed first (else they would bring the
+        state back), and later ones start afresh."""
         req = EraseRequest.parse(rec.value)
-        if req is not None:
-            self.store.pop(req.user_id, None)
-            self.open_users.pop(req.user_id, None)
-            self.stats["erased"] += 1
-        else:
+        if req is None:
             self.stats["control_ignored"] += 1
+            return
+        self.merge.push((rec.topic, rec.partition), self._pushed_ms.get(rec.partition, 0), (CONTROL_TOPIC, req, rec))
+        self._held[(rec.topic, rec.partition)] += 1
+
+    def _erase(self, user_id: str, touched: dict[str, UserState]) -> None:
+        self.store.pop(user_id, None)
+        self.open_users.pop(user_id, None)
+        touched.pop(user_id, None)  # not written back at the end of the batch
+        self.stats["erased"] += 1
 
     def metrics_row(self, worker: str, now_ms: float) -> OutRecord | None:
         """The model's running quality for the analysts' ``model_metrics`` table."""
@@ -216,15 +230,13 @@ class StreamEngine:
         return OutRecord(ANALYTICS_METRICS_TOPIC, worker.encode(), orjson.dumps(row.model_dump()))
 
     def _dlq(self, rec: InRecord, source_topic: str, rej: Rejection, result: BatchResult) -> None:
-        record = DlqRecord(
-            reason=rej.reason, detail=rej.detail, source_topic=source_topic or rec.topic,
-            partition=rec.partition, offset=rec.offset, key_b64=DlqRecord.b64(rec.key),
-            value_b64=DlqRecord.b64(rec.value), received_at=format_ts(rec.timestamp_ms),
-        )
+        partition, offset = rec.partition, rec.offset
         if rec.topic == REKEYED_TOPIC:  # point at the original record, not our copy
             _, part, off = (rec.headers.get(SOURCE_HEADER, b"//").decode().split("/") + ["", ""])[:3]
-            record.partition, record.offset = _int_or_none(part), _int_or_none(off)
-        result.sends.append(OutRecord(DLQ_TOPIC, rec.key, orjson.dumps(record.model_dump(mode="json"))))
+            partition, offset = _int_or_none(part), _int_or_none(off)
+        value = dlq_record(rej, source_topic or rec.topic, partition, offset, rec.key, rec.value, rec.timestamp_ms,
+                           rec.line)
+        result.sends.append(OutRecord(DLQ_TOPIC, rec.key, value))
         self.stats["dlq"] += 1
         self.stats[f"dlq:{rej.reason}"] += 1
 
@@ -233,6 +245,9 @@ class StreamEngine:
     def _process(self, released: list[tuple[str, Any, InRecord]], result: BatchResult) -> None:
         touched: dict[str, UserState] = {}
         for source_topic, msg, rec in released:
+            if source_topic == CONTROL_TOPIC:
+                self._erase(msg.user_id, touched)
+                continue
             state = touched.get(msg.user_id)
             if state is None:
                 state = touched[msg.user_id] = self.load(msg.user_id)
@@ -319,6 +334,15 @@ class StreamEngine:
         else:
             self.core.apply_venue(msg)
             self.stats["venues"] += 1
+
+
+def dlq_record(rej: Rejection, source_topic: str | None, partition: int | None, offset: int | None,
+               key: bytes | None, value: bytes | None, received_ms: float, line: int | None = None) -> bytes:
+    """The DLQ record of a rejected input (the worker's and replay's), serialized."""
+    record = DlqRecord(reason=rej.reason, detail=rej.detail, source_topic=source_topic, partition=partition,
+                       offset=offset, line=line, key_b64=DlqRecord.b64(key), value_b64=DlqRecord.b64(value),
+                       received_at=format_ts(received_ms))
+    return orjson.dumps(record.model_dump(mode="json"))
 
 
 def _int_or_none(text: str) -> int | None:

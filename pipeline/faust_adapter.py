@@ -25,18 +25,16 @@ their streams simply never receive the batch topics' records.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import inspect
+from collections.abc import Awaitable, Callable, MutableMapping
 from collections.abc import Set as AbstractSet
 from typing import Any
-
-import inspect
-from collections.abc import MutableMapping
 
 import aiokafka
 import faust
 from faust.transport.consumer import CONSUMER_FETCHING
-from faust.types import TP
 from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.types import TP
 
 BatchHandler = Callable[[int, list[Any]], Awaitable[None]]
 

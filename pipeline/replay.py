@@ -1,9 +1,14 @@
-"""``micromoments replay``: the streaming core, driven by a JSON-lines file.
+"""``micromoments replay``: the streaming engine, driven by a JSON-lines file.
 
-Each line is one message with an extra ``topic`` field. Lines go, in file
-order, through ``schemas.decode_replay_line`` and ``Core`` — exactly the code
-the Faust agents call — and the moments that the worker would publish are
-written as JSON lines. Bad lines go to the DLQ output with line number and reason.
+Each line is one message with an extra ``topic`` field. Replay is the worker's ``StreamEngine``
+run over the file, as if the file's lines were already in Kafka: one partition per topic, the
+offset of a record its place among its topic's lines, the users' states in a dict, and a topic
+caught up once the file has no more lines of it. So there is one ordering rule (the event-time
+merge), one DLQ format, erase requests (``mm.control`` lines) and session expiry, and the same
+outputs: the moments the worker would publish, its DLQ records (with the line number), and with
+``--analytics DIR`` what it would send to its analytics streams, one JSON-lines file per stream.
+A line that is not JSON or names no known topic never reaches the engine: it goes to the DLQ
+with its line number and reason.
 """
 
 from __future__ import annotations
@@ -13,19 +18,26 @@ import contextlib
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import orjson
 
-from pipeline.core import Core, Outcome
-from pipeline.engine import TOPIC_RANK
-from pipeline.state import UserState
-from schemas import DlqRecord, Moment, Rejection, decode_replay_line
-from schemas.timefmt import format_ts
-from schemas.topics import VENUES_TOPIC
+from config import CLIError
+from detectors import checkpoint
+from pipeline.core import Core
+from pipeline.engine import InRecord, OutRecord, StreamEngine, dlq_record
+from schemas import DlqRecord, Moment, Rejection
+from schemas.decode import INPUT_TOPICS, parse_json
+from schemas.topics import ANALYTICS_TOPICS, CONTROL_TOPIC, DLQ_TOPIC, MOMENT_TOPICS, VENUES_TOPIC
+
+#: lines handed to the engine at a time (then idle sessions are closed, as the worker's timer does)
+BATCH_LINES = 1000
+#: the topics a replay line may name: the inputs and the operators' erase requests
+REPLAY_TOPICS = frozenset((*INPUT_TOPICS, CONTROL_TOPIC))
+REPLAY_WORKER = "replay"  # the worker id of replay's model metrics
 
 
 @dataclass
@@ -36,74 +48,102 @@ class ReplayStats:
     dlq: int = 0
     venues: int = 0
     moments: int = 0
-    learned: int = 0
     moments_by_class: Counter = field(default_factory=Counter)
     dlq_by_reason: Counter = field(default_factory=Counter)
 
 
-class Replayer:
-    """Holds the state a replay builds: users, venues, the detector."""
+def line_record(line: bytes) -> tuple[str, bytes | None, bytes | None] | Rejection:
+    """A replay line as the Kafka record it stands for: (topic, key, value) — the message without
+    its ``topic`` field, keyed by user id (venues: by venue id; ``deleted: true`` is a tombstone)."""
+    obj = parse_json(line)
+    if isinstance(obj, Rejection):
+        return obj
+    topic = obj.pop("topic", None)
+    if not isinstance(topic, str) or not topic:
+        return Rejection("unknown_topic", "the line names no input topic (field 'topic')")
+    if topic not in REPLAY_TOPICS:
+        return Rejection("unknown_topic", f"unknown input topic {topic!r}")
+    if topic == VENUES_TOPIC:
+        vid = obj.get("venue_id")
+        key = vid.encode("utf-8") if isinstance(vid, str) else None
+        return topic, key, None if obj.get("deleted") is True and key else orjson.dumps(obj)
+    uid = obj.get("user_id")
+    return topic, uid.encode("utf-8", "surrogatepass") if isinstance(uid, str) else None, orjson.dumps(obj)
 
-    def __init__(self, core: Core) -> None:
+
+class Replayer:
+    """The engine over lines: ``feed`` yields each moment and DLQ record as the worker would send
+    it; ``analytics`` (if given) receives every record for the analytics streams."""
+
+    def __init__(self, core: Core, analytics: Callable[[OutRecord], None] | None = None) -> None:
         self.core = core
-        self.users: dict[str, UserState] = {}
+        self.store: dict[str, bytes] = {}  # user id -> serialized state, as the worker's table
+        self.engine = StreamEngine(core, self.store, start=lambda source: 0)
+        self.analytics = analytics
         self.stats = ReplayStats()
 
-    def user(self, user_id: str) -> UserState:
-        state = self.users.get(user_id)
-        if state is None:
-            state = self.users[user_id] = UserState(user_id)
-        return state
+    def reset_users(self) -> None:
+        """Forget every user (a new, independent scenario; the model carries over)."""
+        self.store.clear()
 
     def feed(self, lines: Iterable[bytes]) -> Iterator[Moment | DlqRecord]:
-        """Process lines in order; yields each moment and each DLQ record as it happens.
-
-        Events with the same event time are taken in topic order (clickstream, search,
-        location, feedback), as the worker's event-time merge takes them: the order of a
-        tie across topics is not something a Kafka consumer could know.
-        """
-        st = self.stats
-        tie: list[tuple[int, int, str, Any, float]] = []  # (rank, seq, topic, msg, arrival) at one ts
-        for number, line in enumerate(lines, start=1):
-            line = line.rstrip(b"\r\n")
-            if not line.strip():
-                continue
-            st.lines += 1
+        """Process the lines; yields each moment and each DLQ record in the order the worker would
+        send them. The lines are read twice (where each topic's last line is decides when it is
+        caught up), so an iterator is kept in memory."""
+        self.engine = StreamEngine(self.core, self.store, start=lambda source: 0)  # a file: offsets from 0
+        lines = [line.rstrip(b"\r\n") for line in lines]
+        records: list[tuple[int, tuple[str, bytes | None, bytes | None] | Rejection]] = [
+            (number, line_record(line)) for number, line in enumerate(lines, start=1) if line.strip()]
+        last_line = {rec[0]: number for number, rec in records if not isinstance(rec, Rejection)}
+        offsets: Counter[str] = Counter()
+        read = [0]  # the line number read up to
+        caught_up = lambda source: read[0] >= last_line.get(source[0], 0)  # noqa: E731
+        batch: list[InRecord] = []
+        for number, rec in records:
+            self.stats.lines += 1
             arrival_ms = time.time() * 1000.0
-            topic, msg = decode_replay_line(line)
-            if isinstance(msg, Rejection):
-                st.dlq += 1
-                st.dlq_by_reason[msg.reason] += 1
-                yield DlqRecord(reason=msg.reason, detail=msg.detail, source_topic=topic or None, line=number,
-                                value_b64=DlqRecord.b64(line), received_at=format_ts(arrival_ms))
+            if isinstance(rec, Rejection):
+                yield from self._sent([OutRecord(DLQ_TOPIC, None, dlq_record(
+                    rec, None, None, None, None, lines[number - 1], arrival_ms, line=number))])
                 continue
-            if topic == VENUES_TOPIC:
-                self.core.apply_venue(msg)
-                st.venues += 1
-                continue
-            if tie and tie[0][3].ts != msg.ts:
-                yield from self._handle_tie(tie)
-            tie.append((TOPIC_RANK[topic], number, topic, msg, arrival_ms))
-        yield from self._handle_tie(tie)
+            topic, key, value = rec
+            batch.append(InRecord(topic, 0, offsets[topic], key, value, arrival_ms, line=number))
+            offsets[topic] += 1
+            if len(batch) >= BATCH_LINES:
+                read[0] = number
+                yield from self._run(batch, caught_up)
+                batch = []
+        read[0] = len(lines)
+        yield from self._run(batch, caught_up)
+        while self.engine.waiting():
+            yield from self._sent(self.engine.tick(caught_up, time.time() * 1000.0).sends)
+        yield from self._sent(self.engine.expire_sessions().sends)
+        row = self.engine.metrics_row(REPLAY_WORKER, time.time() * 1000.0)
+        yield from self._sent([row] if row is not None else [])
+        stats, st = self.engine.stats, self.stats
+        st.processed += stats["processed"]
+        st.duplicates += stats["duplicate"]
+        st.venues += stats["venues"]
 
-    def _handle_tie(self, tie: list) -> Iterator[Moment]:
-        tie.sort(key=lambda t: (t[0], t[1]))
-        for _, _, topic, msg, arrival_ms in tie:
-            outcome = self.core.handle(topic, msg, self.user(msg.user_id), arrival_ms)
-            self._count(outcome)
-            yield from outcome.moments
-        tie.clear()
+    def _run(self, batch: list[InRecord], caught_up) -> Iterator[Moment | DlqRecord]:
+        yield from self._sent(self.engine.ingest(batch, caught_up, time.time() * 1000.0).sends)
+        yield from self._sent(self.engine.expire_sessions().sends)
 
-    def _count(self, outcome: Outcome) -> None:
+    def _sent(self, sends: list[OutRecord]) -> Iterator[Moment | DlqRecord]:
         st = self.stats
-        if outcome.status == "duplicate":
-            st.duplicates += 1
-            return
-        st.processed += 1
-        st.learned += outcome.learned
-        for m in outcome.moments:
-            st.moments += 1
-            st.moments_by_class[m.moment] += 1
+        for out in sends:
+            if out.topic in MOMENT_TOPICS:
+                moment = Moment.model_validate_json(out.value)
+                st.moments += 1
+                st.moments_by_class[moment.moment] += 1
+                yield moment
+            elif out.topic == DLQ_TOPIC:
+                record = DlqRecord.model_validate_json(out.value)
+                st.dlq += 1
+                st.dlq_by_reason[record.reason] += 1
+                yield record
+            elif out.topic in ANALYTICS_TOPICS and self.analytics is not None:
+                self.analytics(out)
 
 
 def dumps(model: Moment | DlqRecord) -> bytes:
@@ -119,40 +159,57 @@ def _open(path: str, mode: str) -> Iterator[IO[bytes]]:
         yield fh
 
 
-def run(input_path: str, output_path: str, dlq_path: str | None, core: Core, progress: bool = False) -> ReplayStats:
-    replayer = Replayer(core)
-    with _open(input_path, "rb") as src, _open(output_path, "wb") as out, \
-            (_open(dlq_path, "wb") if dlq_path else contextlib.nullcontext(None)) as dlq:
-        lines: Iterable[bytes] = src
-        if progress and input_path != "-":
-            lines = _with_progress(src, Path(input_path).stat().st_size)
-        for item in replayer.feed(lines):
-            if isinstance(item, Moment):
-                out.write(dumps(item))
-            elif dlq is not None:
-                dlq.write(dumps(item))
+class AnalyticsFiles:
+    """``--analytics DIR``: one JSON-lines file per analytics stream (``DIR/events.jsonl``,
+    ``moments.jsonl``, ``sessions.jsonl``, ``metrics.jsonl``), in the order the worker sends."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._files = {t: open(directory / f"{t.rsplit('.', 1)[-1]}.jsonl", "wb") for t in ANALYTICS_TOPICS}
+
+    def __call__(self, out: OutRecord) -> None:
+        self._files[out.topic].write(out.value + b"\n")
+
+    def close(self) -> None:
+        for f in self._files.values():
+            f.close()
+
+
+def run(input_path: str, output_path: str, dlq_path: str | None, core: Core, progress: bool = False,
+        analytics_dir: Path | None = None) -> ReplayStats:
+    analytics = AnalyticsFiles(analytics_dir) if analytics_dir is not None else None
+    replayer = Replayer(core, analytics)
+    try:
+        with _open(input_path, "rb") as src, _open(output_path, "wb") as out, \
+                (_open(dlq_path, "wb") if dlq_path else contextlib.nullcontext(None)) as dlq:
+            lines: Iterable[bytes] = src
+            if progress and input_path != "-":
+                lines = _with_progress(src, Path(input_path).stat().st_size)
+            for item in replayer.feed(lines):
+                if isinstance(item, Moment):
+                    out.write(dumps(item))
+                elif dlq is not None:
+                    dlq.write(dumps(item))
+    finally:
+        if analytics is not None:
+            analytics.close()
     return replayer.stats
 
 
 def _with_progress(src: IO[bytes], total: int) -> Iterator[bytes]:
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-    columns = (TextColumn("replay"), BarColumn(), TransferSpeedColumn(), TimeRemainingColumn())
-    with Progress(*columns, transient=True, console=_stderr_console()) as bar:
+    columns = (TextColumn("reading"), BarColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("replay", total=total)
         for line in src:
             bar.advance(task, len(line))
             yield line
 
 
-def _stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
 def _cmd_replay(args: argparse.Namespace) -> int:
-    from config import CLIError, get_settings
+    from config import get_settings
     from pipeline.detector_factory import build_core
 
     if args.input != "-" and not Path(args.input).is_file():
@@ -161,10 +218,9 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         core = build_core(get_settings(), state_dir=args.state)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
-    stats = run(args.input, args.output, args.dlq, core, progress=not args.quiet and sys.stderr.isatty())
-    if args.state is not None and hasattr(core.detector, "kind") and core.detector.kind != "naive-bayes":
-        from detectors import checkpoint
-
+    stats = run(args.input, args.output, args.dlq, core, progress=not args.quiet and sys.stderr.isatty(),
+                analytics_dir=args.analytics)
+    if args.state is not None and checkpoint.savable(core.detector):
         checkpoint.save(core.detector, args.state)
     if not args.quiet:
         by_class = ", ".join(f"{m} {n}" for m, n in sorted(stats.moments_by_class.items())) or "none"
@@ -178,12 +234,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "replay", help="run the pipeline over a JSON-lines file, without Kafka",
         description="Replay JSON-lines input (one message per line with a 'topic' field) through the "
-                    "same validation, sessionization, features and detector as the worker, and write "
-                    "the moments it would publish as JSON lines.",
+                    "streaming engine of the worker (validation, order, sessions, features, detector), and "
+                    "write the moments it would publish as JSON lines.",
     )
     p.add_argument("--input", "-i", required=True, help="input JSON lines ('-' = stdin)")
     p.add_argument("--output", "-o", required=True, help="moments as JSON lines ('-' = stdout)")
     p.add_argument("--dlq", help="bad lines with line number and reason (JSON lines)")
+    p.add_argument("--analytics", type=Path, metavar="DIR",
+                   help="also write what the worker sends to its analytics streams: DIR/<stream>.jsonl")
     p.add_argument("--state", type=Path, help="start from the detector checkpoint in DIR and save it there at the end")
     p.add_argument("--quiet", "-q", action="store_true", help="no summary, no progress bar")
     p.set_defaults(func=_cmd_replay)

@@ -13,6 +13,7 @@ from pathlib import Path
 import orjson
 
 from config import Settings
+from schemas import Moment
 from sinks import service
 from tests.worker_helpers import ROOT, WorkerEnv, free_port
 
@@ -22,33 +23,21 @@ KEYED_TABLES = {"events": "user_id, event_id", "moments": "user_id, moment_id", 
 
 
 def expected_from_replay(lines: list[bytes], settings: Settings | None = None) -> dict:
-    """What the tables must hold, from replay (the same core, no Kafka, no ClickHouse):
-    stored events and moments of analytics-consenting users, closed sessions."""
+    """What the tables must hold, from replay (the worker's engine, no Kafka, no ClickHouse): what
+    it sends to the analytics streams — stored events and moments of analytics-consenting users,
+    closed sessions (replay closes what is idle at the end, as the worker's expiry timer does)."""
     from pipeline.detector_factory import build_core
     from pipeline.replay import Replayer
+    from schemas.topics import ANALYTICS_EVENTS_TOPIC, ANALYTICS_MOMENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC
 
-    class Counting(Replayer):
-        def __init__(self, core):
-            super().__init__(core)
-            self.events: list[dict] = []
-            self.moments: list = []
-            self.closed_sessions: list[dict] = []
-
-        def _count(self, outcome):
-            super()._count(outcome)
-            if outcome.event_row is not None:
-                self.events.append(outcome.event_row)
-            if outcome.analytics:
-                self.moments += outcome.moments
-            self.closed_sessions += outcome.closed_sessions
-
-    r = Counting(build_core(settings or Settings()))
+    streams: dict[str, list] = {ANALYTICS_EVENTS_TOPIC: [], ANALYTICS_MOMENTS_TOPIC: [], ANALYTICS_SESSIONS_TOPIC: []}
+    r = Replayer(build_core(settings or Settings()),
+                 analytics=lambda out: streams[out.topic].append(out.value) if out.topic in streams else None)
     all_moments = [m for m in r.feed(lines) if hasattr(m, "moment_id")]
-    # the worker's expiry timer closes what is idle at the end of the stream
-    stream_time = max(s.last_ms for s in r.users.values() if s.last_ms is not None)
-    for state in r.users.values():
-        r.closed_sessions += r.core.expire(state, stream_time)
-    return {"events": r.events, "moments": r.moments, "all_moments": all_moments, "sessions": r.closed_sessions}
+    return {"events": [orjson.loads(v) for v in streams[ANALYTICS_EVENTS_TOPIC]],
+            "moments": [Moment.model_validate_json(v) for v in streams[ANALYTICS_MOMENTS_TOPIC]],
+            "all_moments": all_moments,
+            "sessions": [orjson.loads(v) for v in streams[ANALYTICS_SESSIONS_TOPIC]]}
 
 
 class SinkProcess:

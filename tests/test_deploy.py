@@ -352,3 +352,13 @@ def test_topics_create_reports_an_unreachable_broker(monkeypatch: pytest.MonkeyP
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()  # no later test may see the unreachable bootstrap
+
+
+def test_every_package_folder_is_a_regular_package() -> None:
+    """setuptools' find (pyproject) takes only folders with an __init__.py into the wheel (and so
+    into the Docker image): a folder without one works in the editable install only."""
+    include = re.search(r'^include = \[(.*)\]', (ROOT / "pyproject.toml").read_text(), flags=re.M).group(1)
+    for top in (p.strip(' "*') for p in include.split(",")):
+        for folder in [ROOT / top, *(d for d in (ROOT / top).rglob("*") if d.is_dir())]:
+            if any(folder.glob("*.py")) and "__pycache__" not in folder.parts:
+                assert (folder / "__init__.py").exists(), folder

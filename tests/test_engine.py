@@ -204,3 +204,26 @@ def test_every_internal_message_the_engine_sends_is_what_the_sink_reads():
     before = engine.stats["erased"]
     engine.ingest([InRecord(CONTROL_TOPIC, 0, 0, b"u1", erase, 1.0)], lambda s: True, 0)
     assert engine.stats["erased"] == before + 1
+
+
+def test_replay_writes_the_analytics_streams_and_replays_erase_requests(tmp_path):
+    """--analytics DIR holds what the worker would send to its analytics topics; an erase request
+    line (mm.control) forgets the user's state, as the worker does when it reads one."""
+    from pipeline.replay import Replayer, run
+    from tools.simulate import simulate
+
+    lines = simulate("electronics-en", 60, seed=9).lines
+    user = next(orjson.loads(line)["user_id"] for line in lines if b'"events.search"' in line)
+    erase = orjson.dumps({"topic": "mm.control", "type": "erase", "user_id": user})
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    run(str(src), str(tmp_path / "out.jsonl"), None, build_core(Settings()), analytics_dir=tmp_path / "an")
+    files = {p.name: p.read_bytes().splitlines() for p in (tmp_path / "an").iterdir()}
+    assert set(files) == {"events.jsonl", "moments.jsonl", "sessions.jsonl", "metrics.jsonl"}
+    assert all(files.values())
+    published = {orjson.loads(v)["moment_id"] for v in (tmp_path / "out.jsonl").read_bytes().splitlines()}
+    assert {orjson.loads(v)["moment_id"] for v in files["moments.jsonl"]} <= published
+    kept, erased = Replayer(build_core(Settings())), Replayer(build_core(Settings()))
+    list(kept.feed(lines))
+    list(erased.feed([*lines, erase]))
+    assert user in kept.store and user not in erased.store and erased.engine.stats["erased"] == 1

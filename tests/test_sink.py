@@ -18,6 +18,8 @@ import orjson
 import pytest
 
 from config import Settings
+from schemas import Moment
+from schemas.internal import AnalyticsEvent
 from schemas.topics import (
     ANALYTICS_EVENTS_TOPIC,
     ANALYTICS_METRICS_TOPIC,
@@ -86,9 +88,9 @@ def small_dataset() -> dict[str, list[dict]]:
                moment("m5", "go", "alice", "s-a", T0 + 62_000, "store", venue={**venue, "distance_m": 80.0})]
     sessions = [{"session_id": "s-a", "user_id": "alice", "start_ms": T0, "end_ms": T0 + 9000, "n_events": 6,
                  "channel": "web", "device": "mobile", "last_moment": "buy", "n_moments": 2,
-                 "client_session_id": "c1"},
+                 "client_session_id": True},
                 {"session_id": "s-b", "user_id": "bob", "start_ms": T0, "end_ms": T0 + 8000, "n_events": 5,
-                 "channel": "app", "device": None, "last_moment": "go", "n_moments": 2, "client_session_id": None}]
+                 "channel": "app", "device": None, "last_moment": "go", "n_moments": 2, "client_session_id": False}]
     metrics = [{"ts_ms": T0 + k * 10_000, "worker": "w1", "model": "ovr-logreg", "version": "1", "labels": k,
                 "accuracy": 0.5 + k / 100, "macro_f1": 0.4, "error_mean": 0.3, "drifts": 0, "window": 100,
                 "processed": 10 * k} for k in range(3)]
@@ -101,8 +103,8 @@ def insert_direct(settings: Settings, client, data: dict[str, list[dict]]) -> No
 
     key = pseudonym_key(settings)
     for topic, msgs in data.items():
-        table, columns, convert = TABLES[topic]
-        client.insert(f"{settings.clickhouse_database}.{table}", [convert(m, key) for m in msgs],
+        table, columns, model, convert = TABLES[topic]
+        client.insert(f"{settings.clickhouse_database}.{table}", [convert(model.model_validate(m), key) for m in msgs],
                       column_names=list(columns))
 
 
@@ -122,10 +124,11 @@ def test_rows_carry_no_raw_user_id_or_position(tmp_path):
     settings = make_settings(tmp_path, pseudonym_key="")
     key = pseudonym_key(settings)  # generated once, kept in the data dir
     assert key == pseudonym_key(settings) and (tmp_path / "pseudonym.key").stat().st_mode & 0o777 == 0o600
-    row = event_row(ev(1, "alice", "s", topic="events.location", lat=48.137154, lon=11.576124), key)
+    row = event_row(AnalyticsEvent.model_validate(ev(1, "alice", "s", topic="events.location", lat=48.137154,
+                                                     lon=11.576124)), key)
     assert "alice" not in map(str, row) and "u281z7" in row
     assert not any(isinstance(v, float) and abs(v - 48.137154) < 1e-9 for v in row)
-    mrow = moment_row(moment("m1", "go", "alice", "s", T0), key)
+    mrow = moment_row(Moment.model_validate(moment("m1", "go", "alice", "s", T0)), key)
     assert "alice" not in map(str, mrow) and pseudonymize(key, "alice") in mrow
 
 

@@ -84,7 +84,7 @@ def train(scenarios: list[tuple[Path, Path]], start: str = "cold", half: bool = 
     replayer = Replayer(build_core(settings))
     loaded = [_load(events, truth_path, half) for events, truth_path in scenarios]
     for lines, truth in loaded:
-        replayer.users.clear()  # scenarios are independent worlds; the model carries over
+        replayer.reset_users()  # scenarios are independent worlds; the model carries over
         for _ in replayer.feed(with_truth_feedback(lines, truth)):
             pass
     detector = replayer.core.detector

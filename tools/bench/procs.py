@@ -56,7 +56,7 @@ _REASON_MARKS = ("[CRITICAL]", "Crashed reason=", "Traceback", "Error:")
 
 
 def stop_reason(log_text: str) -> str:
-    """The line of a worker's or sink's log that says why it stopped, else its last line.
+    r"""The line of a worker's or sink's log that says why it stopped, else its last line.
 
     >>> stop_reason("[INFO] ok\n[CRITICAL] results were not delivered: x\n[ERROR] Crashed reason=X")
     '[CRITICAL] results were not delivered: x'

@@ -39,8 +39,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from config import Settings, get_settings
 from detectors import hotloops
-from pipeline.batch_producer import CachedPartitioner
-from pipeline.batch_producer import prefixed, send_records
+from pipeline.batch_producer import CachedPartitioner, prefixed, send_records
 from pipeline.engine import GC_THRESHOLDS, InRecord, StreamEngine
 from pipeline.topics import ensure_topics
 from schemas.topics import ANALYTICS_TOPICS, EVENT_TOPICS, VENUES_TOPIC
