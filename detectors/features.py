@@ -15,6 +15,7 @@ and the latest numeric cues. ``vector`` turns that into River's ``x`` dict:
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 from detectors.hotloops import session_vector
@@ -68,8 +69,39 @@ def _event_cues(query: str | None, url: str | None, type_: str | None, title: st
     return tuple(dict.fromkeys(cues))[:MAX_CUES_PER_EVENT]
 
 
-def update(session: Any, event: Any, nearest: Any | None) -> list[str]:
-    """Fold one event into the session's feature state; returns the event's cues."""
+@dataclass(slots=True)
+class SessionFeatures:
+    """The detector's incremental state of one session (the pipeline's ``Session`` holds one and
+    stores it with the user's state; only this module writes it).
+
+    >>> from schemas.events import SearchEvent
+    >>> f = SessionFeatures()
+    >>> update(f, SearchEvent(event_id="e1", user_id="u1", ts=1_764_000_000_000, query="buy cheap tv", channel="app"), None)
+    ['src:search', 'w:buy', 'w:cheap', 'w:tv', 'b:buy_cheap', 'b:cheap_tv']
+    >>> f.n_events, f.query, f.channel, f.counts["w:tv"]
+    (1, 'buy cheap tv', 'app', 1.0)
+    """
+
+    n_events: int = 0
+    channel: str = "web"
+    device: str | None = None
+    locale: str | None = None
+    counts: dict[str, float] = field(default_factory=dict)  # cumulative cue counts
+    recent: list[list[str]] = field(default_factory=list)  # cue keys of the last few events
+    numeric: dict[str, float] = field(default_factory=dict)  # latest numeric cues (location, price)
+    products: list[str] = field(default_factory=list)  # latest first, unique
+    query: str | None = None
+    url: str | None = None
+    position: list[float] | None = None  # [lat, lon, ts_ms, distance_to_nearest_m]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SessionFeatures:
+        # fields a newer or older version stored but this one does not know are ignored
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+def update(session: SessionFeatures, event: Any, nearest: Any | None) -> list[str]:
+    """Fold one event into a session's feature state; returns the event's cues."""
     cues = event_cues(event)
     counts = session.counts
     for c in cues:
@@ -96,7 +128,7 @@ def update(session: Any, event: Any, nearest: Any | None) -> list[str]:
     return cues
 
 
-def _remember_product(session: Any, product_id: str) -> None:
+def _remember_product(session: SessionFeatures, product_id: str) -> None:
     products = session.products
     if product_id in products:
         products.remove(product_id)
@@ -104,7 +136,7 @@ def _remember_product(session: Any, product_id: str) -> None:
     del products[MAX_PRODUCTS:]
 
 
-def _location_cues(session: Any, event: Any, nearest: Any | None) -> None:
+def _location_cues(session: SessionFeatures, event: Any, nearest: Any | None) -> None:
     num = session.numeric
     for k in [k for k in num if k.startswith("loc:")]:
         del num[k]
@@ -134,7 +166,7 @@ def _location_cues(session: Any, event: Any, nearest: Any | None) -> None:
     session.position = [event.lat, event.lon, float(event.ts), d]
 
 
-def vector(session: Any, ts_ms: int) -> dict[str, float]:
+def vector(session: SessionFeatures, ts_ms: int) -> dict[str, float]:
     """River's ``x`` for the session's current state (compiled where built: detectors.hotloops)."""
     return session_vector(session.counts, session.recent, session.numeric, session.n_events, session.channel,
                           session.device, ts_ms)

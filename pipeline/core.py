@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from detectors import features
+from detectors.features import SessionFeatures
 from pipeline.decide import DecisionConfig, decide, within_cap
 from pipeline.state import Session, UserState, stable_hash
 from pipeline.venues import VenueIndex, is_open
@@ -48,7 +49,8 @@ def session_row(user_id: str, s: Session) -> dict[str, Any]:
     """A closed session for the analysts' ``sessions`` table (``schemas.internal.AnalyticsSession``)."""
     return {
         "session_id": s.session_id, "user_id": user_id, "start_ms": s.start_ms, "end_ms": s.last_ms,
-        "n_events": s.n_events, "channel": s.channel, "device": s.device, "last_moment": s.moment,
+        "n_events": s.features.n_events, "channel": s.features.channel, "device": s.features.device,
+        "last_moment": s.moment,
         "n_moments": s.n_moments, "client_session_id": s.client_id,
     }
 
@@ -88,8 +90,8 @@ class Core:
         nearest = None
         if isinstance(event, LocationEvent):
             nearest = self.venues.nearest(event.lat, event.lon)
-        features.update(session, event, nearest)
-        x = features.vector(session, event.ts)
+        features.update(session.features, event, nearest)
+        x = features.vector(session.features, event.ts)
         scores = self.detector.predict_proba_one(x)
         if self.observe is not None:
             self.observe(event, state, scores)
@@ -111,8 +113,8 @@ class Core:
         out = Outcome("processed", analytics=state.analytics)
         session = state.session_at(fb.ts, fb.session_id)
         # opted-out users' data is never used for learning
-        if session is not None and state.personalization and session.n_events:
-            self.detector.learn_one(features.vector(session, session.last_ms), fb.moment)
+        if session is not None and state.personalization and session.features.n_events:
+            self.detector.learn_one(features.vector(session.features, session.last_ms), fb.moment)
             out.learned = True
         if state.analytics:
             out.event_row = event_row(topic, fb, session.session_id if session else fb.session_id)
@@ -130,11 +132,10 @@ class Core:
                 session: Session, state: UserState, arrival_ms: float) -> Moment:
         reasons = [Reason(feature=f, contribution=round(c, 4))
                    for f, c in self.detector.explain_one(x, moment, k=3)]
-        venue = self._venue_context(session, event.ts) if moment == "go" else None
-        context = MomentContext(
-            query=session.query, product_ids=list(session.products), url=session.url,
-            channel=session.channel, device=session.device, locale=session.locale, venue=venue,
-        )
+        f = session.features
+        venue = self._venue_context(f, event.ts) if moment == "go" else None
+        context = MomentContext(query=f.query, product_ids=list(f.products), url=f.url, channel=f.channel,
+                                device=f.device, locale=f.locale, venue=venue)
         now_ms = time.time() * 1000.0
         return Moment(
             moment_id="m-" + stable_hash(session.session_id, moment, event.event_id, size=10),
@@ -147,10 +148,10 @@ class Core:
             reasons=reasons, next_best_action=self.config.actions[moment], context=context,
         )
 
-    def _venue_context(self, session: Session, ts_ms: int) -> VenueContext | None:
-        if session.position is None:
+    def _venue_context(self, f: SessionFeatures, ts_ms: int) -> VenueContext | None:
+        if f.position is None:
             return None  # contract: without any position in the session, the venue is null
-        nearest = self.venues.nearest(session.position[0], session.position[1])
+        nearest = self.venues.nearest(f.position[0], f.position[1])
         if nearest is None:
             return None
         v = nearest.venue
@@ -158,7 +159,7 @@ class Core:
         return VenueContext(
             venue_id=v.venue_id, name=v.name, distance_m=round(nearest.distance_m, 1),
             open_now=is_open(v, ts_ms), wait_minutes=v.wait_minutes, free_capacity=v.free_capacity,
-            stock={p: stock.get(p, 0) for p in session.products},
+            stock={p: stock.get(p, 0) for p in f.products},
         )
 
 

@@ -54,7 +54,7 @@ def decide(session, scores: dict[str, float], cfg: DecisionConfig) -> str | None
     """The moment the session enters now, or None. Updates the hysteresis state."""
     moment, p = top_moment(scores)
     if session.moment is None:
-        needed = cfg.first_event_threshold if session.n_events <= 1 else cfg.threshold
+        needed = cfg.first_event_threshold if session.features.n_events <= 1 else cfg.threshold
         return moment if p >= needed else None
     if moment == session.moment or p < cfg.switch_threshold:
         session.candidate, session.candidate_n = None, 0

@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from detectors.features import SessionFeatures
+
 SESSION_GAP_MS = 30 * 60 * 1000  # a gap of MORE than this starts a new session
 DEDUP_WINDOW_MS = 24 * 3600 * 1000  # duplicates are recognised for at least 24 h of event time
 KEEP_CLOSED_SESSIONS = 4  # closed sessions kept per user for late feedback
@@ -30,23 +32,14 @@ def stable_hash(*parts: str, size: int = 8) -> str:
 
 @dataclass(slots=True)
 class Session:
-    """One session of one user, with the incremental feature state of the detector."""
+    """One session of one user: its times, the moments published, and the detector's feature state
+    (``detectors.features.SessionFeatures``, written only by the detector's ``features`` module)."""
 
     session_id: str
     start_ms: int
     last_ms: int
     client_id: bool  # the id came from the client (else the pipeline assigned it)
-    n_events: int = 0
-    channel: str = "web"
-    device: str | None = None
-    locale: str | None = None
-    counts: dict[str, float] = field(default_factory=dict)  # cumulative cue counts
-    recent: list[list[str]] = field(default_factory=list)  # cue keys of the last few events
-    numeric: dict[str, float] = field(default_factory=dict)  # latest numeric cues (location, price)
-    products: list[str] = field(default_factory=list)  # latest first, unique
-    query: str | None = None
-    url: str | None = None
-    position: list[float] | None = None  # [lat, lon, ts_ms, distance_to_nearest_m]
+    features: SessionFeatures = field(default_factory=SessionFeatures)
     moment: str | None = None  # the moment last published for this session
     candidate: str | None = None  # a different moment waiting to become stable
     candidate_n: int = 0
@@ -55,8 +48,11 @@ class Session:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Session:
-        # fields a newer or older version stored but this one does not know are ignored
-        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+        # fields a newer or older version stored but this one does not know are ignored; states
+        # written before 2026-12-05 kept the feature fields flat in the session
+        features = d.get("features")
+        own = {k: v for k, v in d.items() if k in cls.__dataclass_fields__ and k != "features"}
+        return cls(**own, features=SessionFeatures.from_dict(features if features is not None else d))
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from schemas.timefmt import parse_ts
+from schemas.topics import CLICKSTREAM_TOPIC, FEEDBACK_TOPIC, LOCATION_TOPIC, SEARCH_TOPIC, VENUES_TOPIC, MomentName
 
 MAX_ID = 128
 Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID)]
@@ -35,7 +36,6 @@ Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 Channel = Literal["web", "app", "callcenter", "terminal", "email"]
 Device = Literal["mobile", "tablet", "desktop", "other"]
-MomentName = Literal["know", "go", "do", "buy"]
 ClickType = Literal[
     "page_view", "click", "add_to_cart", "remove_from_cart",
     "checkout", "purchase", "video_play", "download",
@@ -70,7 +70,7 @@ class Event(BaseModel):
 
 
 class ClickEvent(Event):
-    TOPIC = "events.clickstream"
+    TOPIC = CLICKSTREAM_TOPIC
     type: ClickType
     url: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
     title: Annotated[str, StringConstraints(max_length=512)] | None = None
@@ -82,14 +82,14 @@ class ClickEvent(Event):
 
 
 class SearchEvent(Event):
-    TOPIC = "events.search"
+    TOPIC = SEARCH_TOPIC
     query: Annotated[str, StringConstraints(min_length=1, max_length=512)]
     results_count: Count | None = None
     source: Literal["site", "app", "voice"] | None = None
 
 
 class LocationEvent(Event):
-    TOPIC = "events.location"
+    TOPIC = LOCATION_TOPIC
     lat: Latitude
     lon: Longitude
     accuracy_m: NonNegative | None = None
@@ -100,7 +100,7 @@ class LocationEvent(Event):
 class Feedback(Event):
     """A delayed label: the moment the labelled session really was in."""
 
-    TOPIC = "feedback"
+    TOPIC = FEEDBACK_TOPIC
     moment: MomentName
     source: Literal["conversion", "store_visit", "content_engagement", "survey", "agent"] | None = None
 
@@ -109,7 +109,7 @@ class Venue(BaseModel):
     """A store or other place from the compacted ``ref.venues`` topic."""
 
     model_config = _STRICT
-    TOPIC: ClassVar[str] = "ref.venues"
+    TOPIC: ClassVar[str] = VENUES_TOPIC
     venue_id: Id
     name: Annotated[str, StringConstraints(min_length=1, max_length=256)]
     lat: Latitude
@@ -126,7 +126,7 @@ class VenueTombstone(BaseModel):
     """Removes a venue: a null Kafka value, or ``{"venue_id", "deleted": true}`` in a replay file."""
 
     model_config = ConfigDict(strict=True, extra="allow")
-    TOPIC: ClassVar[str] = "ref.venues"
+    TOPIC: ClassVar[str] = VENUES_TOPIC
     venue_id: Id
     deleted: Literal[True] = True
 

@@ -10,9 +10,7 @@ Names are without the deployment's prefix (``MOMENTS_TOPIC_PREFIX``, ``Settings.
 
 from __future__ import annotations
 
-from typing import get_args
-
-from schemas.events import MomentName
+from typing import Literal, get_args
 
 # --- the contract (../shared/DESIGN.md) -----------------------------------------------------------
 CLICKSTREAM_TOPIC = "events.clickstream"
@@ -24,6 +22,7 @@ DLQ_TOPIC = "events.dlq"
 #: the inputs keyed by user id, in the merge's order for equal event times
 EVENT_TOPICS = (CLICKSTREAM_TOPIC, SEARCH_TOPIC, LOCATION_TOPIC, FEEDBACK_TOPIC)
 #: the four moments, in the contract's order
+MomentName = Literal["know", "go", "do", "buy"]
 MOMENTS: tuple[str, ...] = get_args(MomentName)
 
 

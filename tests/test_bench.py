@@ -10,7 +10,7 @@ from schemas import Rejection, decode
 from schemas.topics import VENUES_TOPIC
 from tools.bench.live import SESSION_WINDOW_MS, event_ids, live_session_records, percentile, summarize_ms
 from tools.bench.procs import accounted, cpu_seconds, vm_kb
-from tools.bench.suite import merge_latency, min_median, summary
+from tools.bench.report import merge_latency, min_median, summary
 from tools.feed import Record, records_from_lines
 
 

@@ -68,7 +68,7 @@ def test_sessions_split_after_more_than_30_minutes_of_event_time():
         ev("events.search", 3, T0 + 2 * SESSION_GAP_MS + 1),  # more than 30 min: new session
     ])
     sessions = sorted(state.sessions.values(), key=lambda s: s.start_ms)
-    assert [s.n_events for s in sessions] == [2, 1]
+    assert [s.features.n_events for s in sessions] == [2, 1]
     assert outs[2].closed_sessions and outs[2].closed_sessions[0]["n_events"] == 2
     # the pipeline-assigned id is deterministic
     again, _ = run(Core(Recorder()), [ev("events.search", 1, T0)])
@@ -177,3 +177,19 @@ def test_replay_sends_bad_lines_to_the_dlq_with_line_numbers(bad):
     replayer = Replayer(Core(Recorder()))
     out = list(replayer.feed([b"", bad]))
     assert len(out) == 1 and out[0].line == 2 and out[0].reason
+
+
+def test_a_state_stored_before_the_features_moved_is_read_with_them():
+    """States in a changelog written before 2026-12-05 kept the detector's feature fields flat in
+    the session; they are read into the session's ``features``."""
+    from pipeline.state import UserState
+
+    old = {"user_id": "u1", "last_ms": T0, "current": "s1", "sessions": {"s1": {
+        "session_id": "s1", "start_ms": T0, "last_ms": T0, "client_id": True, "n_events": 3, "channel": "app",
+        "counts": {"w:tv": 2.0}, "recent": [["w:tv"]], "products": ["P1"], "query": "tv", "moment": "buy",
+        "n_moments": 1}}}
+    s = UserState.from_dict(old).sessions["s1"]
+    assert (s.features.n_events, s.features.channel, s.features.counts, s.features.query) == (3, "app", {"w:tv": 2.0}, "tv")
+    assert s.moment == "buy" and s.n_moments == 1
+    again = UserState.from_dict(orjson.loads(UserState.from_dict(old).to_json())).sessions["s1"]
+    assert again == s and "features" in orjson.loads(UserState.from_dict(old).to_json())["sessions"]["s1"]

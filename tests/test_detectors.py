@@ -11,7 +11,6 @@ from detectors.online import MODEL_KINDS, MomentDetector
 from detectors.rules import LEXICON, RuleDetector
 from detectors.scoring import f1_scores, score
 from detectors.text import tokens, url_tokens
-from pipeline.state import Session
 from pipeline.venues import Nearest
 from schemas import decode
 from schemas.events import Venue
@@ -38,7 +37,7 @@ def test_german_and_english_text_meet_in_one_token_space():
 
 
 def test_session_features_cover_queries_pages_events_and_location():
-    s = Session("s", T0, T0, client_id=False)
+    s = features.SessionFeatures()
     features.update(s, event("events.search", query="Akkuschrauber günstig kaufen", ts=T0), None)
     features.update(s, event("events.clickstream", type="add_to_cart", url="https://x.example/de/warenkorb",
                              product_id="P1", price=99.0, ts=T0 + 1), None)
@@ -174,8 +173,9 @@ def session_vectors(profile: str, sessions: int, seed: int):
     for ev in events:
         state = users.setdefault(ev.user_id, UserState(ev.user_id))
         session, _, _ = state.session_for(ev.event_id, ev.ts, ev.session_id)
-        features.update(session, ev, venues.nearest(ev.lat, ev.lon) if isinstance(ev, LocationEvent) else None)
-        yield features.vector(session, ev.ts)
+        f = session.features
+        features.update(f, ev, venues.nearest(ev.lat, ev.lon) if isinstance(ev, LocationEvent) else None)
+        yield features.vector(f, ev.ts)
 
 
 def test_compiled_rule_totals_equal_the_readable_scores_exactly():

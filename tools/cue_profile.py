@@ -22,7 +22,6 @@ import orjson
 
 from detectors import checkpoint, features
 from detectors.scoring import session_of
-from pipeline.state import UserState
 from schemas import decode_replay_line
 from schemas.topics import CLICKSTREAM_TOPIC, MOMENTS, SEARCH_TOPIC
 from tools.evaluate import read_lines
@@ -53,7 +52,7 @@ def event_cues(lines: list[bytes], truth: list[dict], min_confidence: float) -> 
         i = session_of(truth, by_user.get(event.user_id, []), event.ts)
         if i is None or truth[i].get("segments"):
             continue
-        session, _, _ = UserState(event.user_id).session_for(event.event_id, event.ts, event.session_id)
+        session = features.SessionFeatures()  # a fresh session holding only this event
         features.update(session, event, None)
         scores = model.predict_proba_one(features.vector(session, event.ts))
         top = max(MOMENTS, key=lambda m: scores[m])

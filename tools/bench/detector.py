@@ -50,8 +50,8 @@ def run_once(events: list, venues: VenueIndex, detector: MomentDetector) -> tupl
         session, _, _ = state.session_for(ev.event_id, ev.ts, ev.session_id)
         t0 = time.perf_counter()
         nearest = venues.nearest(ev.lat, ev.lon) if isinstance(ev, LocationEvent) else None
-        features.update(session, ev, nearest)
-        x = features.vector(session, ev.ts)
+        features.update(session.features, ev, nearest)
+        x = features.vector(session.features, ev.ts)
         detector.predict_proba_one(x)
         t1 = time.perf_counter()
         detector.teach_one(x)

@@ -45,6 +45,7 @@ from pipeline.topics import ensure_topics
 from schemas.topics import ANALYTICS_TOPICS, EVENT_TOPICS, VENUES_TOPIC
 from tools.bench.live import say
 from tools.bench.procs import accounted, keep_logs_in, wait_until
+from tools.bench.report import merge_latency, min_median, summary
 from tools.feed import produce, records_from_lines
 
 INPUTS = (*EVENT_TOPICS, VENUES_TOPIC)
@@ -227,28 +228,6 @@ def detector_us_per_event(repeats: int = 3) -> float:
     return round(min(run_once(events, venues, checkpoint.pretrained())[0] for _ in range(repeats)), 1)
 
 
-def min_median(values: list[float]) -> dict:
-    return {"min": round(min(values)), "median": round(statistics.median(values)), "runs": [round(x) for x in values]}
-
-
-def merge_latency(runs: list[dict[str, dict]]) -> dict:
-    """Per offered rate: the median over runs of each end-to-end percentile, plus every run."""
-    out: dict = {"what": "produce -> moment received by a consumer of moments.* (end to end), ms; "
-                         "worker_* = the moment's own latency_ms (record timestamp -> decision)"}
-    for label in runs[0]:
-        per = [r[label] for r in runs]
-        agg = {}
-        for q in ("p50", "p95", "p99"):
-            e2e = [p["e2e"][q] for p in per if p["e2e"][q] is not None]
-            own = [p["worker"][q] for p in per if p["worker"][q] is not None]
-            agg[q] = round(statistics.median(e2e), 1) if e2e else None
-            agg[f"worker_{q}"] = round(statistics.median(own), 1) if own else None
-        agg["offered_eps"] = per[0]["offered_eps"]
-        agg["runs"] = per
-        out[label] = agg
-    return out
-
-
 class PartFailed(Exception):
     """One part of the benchmark failed; the parts before it are saved."""
 
@@ -344,53 +323,6 @@ def run(args: argparse.Namespace) -> dict:
 
     doc["_plots"] = [str(p) for p in plot(doc, out.parent)]
     return doc
-
-
-def summary(doc: dict) -> str:
-    lines = []
-    if (doc.get("machine") or {}).get("detector_us_per_event"):
-        m = doc["machine"]
-        compiled = (f"; {m['detector_us_per_event_compiled']} µs/event with the compiled loops"
-                    if m.get("compiled") else "; detector loops NOT compiled (pure Python)")
-        lines.append(f"machine: {m['cpus']} CPUs; detector features + predict in pure Python "
-                     f"{m['detector_us_per_event']} µs/event (the day's speed){compiled}")
-    if isinstance(doc.get("pipeline_eps"), dict):
-        lines.append(f"{'throughput (' + format(doc['events'], ',') + ' events)':<34}{'min ev/s':>10}{'median ev/s':>13}")
-        for key, label in (("passthrough_eps", "(a) aiokafka passthrough"), ("same_work_eps", "(b) aiokafka same work"),
-                           ("pipeline_eps", "(c) Faust worker")):
-            lines.append(f"  {label:<32}{doc[key]['min']:>10,}{doc[key]['median']:>13,}")
-        lines.append(f"  c/a = {doc['ratio_passthrough']}, c/b = {doc['ratio_same_work']} (target c/b >= 0.5); "
-                     f"floor 5,000 ev/s: {'met' if doc['pipeline_eps']['median'] >= 5000 else 'NOT met'}")
-        sink = doc.get("sink") or {}
-        if sink.get("included"):
-            lines.append(f"  sink (chDB) ran beside the worker: {sink['records']:,} analytics records, "
-                         f"caught up {sink['lag_s']} s after the worker")
-    lat = doc.get("latency_ms")
-    if lat:
-        lines.append(f"{'latency produce->moment, ms':<34}{'p50':>8}{'p95':>9}{'p99':>9}   worker p99")
-        for label, v in lat.items():
-            if isinstance(v, dict):
-                name = f"{int(label):,} ev/s offered" if label.isdigit() else label
-                lines.append(f"  {name:<32}{v['p50']!s:>8}{v['p95']!s:>9}{v['p99']!s:>9}   {v['worker_p99']}")
-        p99 = (lat.get("1000") or {}).get("p99")
-        if p99 is not None:
-            lines.append(f"  p99 at 1k ev/s <= 50 ms: {'met' if p99 <= 50 else 'NOT met'}")
-    rss = doc.get("rss_mb")
-    if rss:
-        lines.append(f"RSS with {rss['users']:,} live sessions: {rss['median']} MiB median (min {rss['min']}); "
-                     f"<= 400 MiB: {'met' if rss['median'] <= 400 else 'NOT met'}")
-        if rss.get("burst"):
-            lines.append(f"  (opened at {rss['offered_eps']:,.0f} ev/s; the same traffic produced at once: "
-                         f"{rss['burst']['median']} MiB, peak {rss['burst']['peak_mb']} MiB)")
-    sc = doc.get("scale_2_workers")
-    if sc:
-        lines.append(f"2 workers / 1 worker (4 partitions): {sc['two_eps']:,} / {sc['one_eps']:,} ev/s = "
-                     f"{sc['ratio']} x; >= 1.6: {'met' if sc['ratio'] >= 1.6 else 'NOT met'}")
-        if "two_cpu_cores" in sc:
-            lines.append(f"  (workers used {sc['one_cpu_cores']} / {sc['two_cpu_cores']} CPU cores of "
-                         f"{sc['cpu_cores']}; ev/s per worker core {sc['one_eps_per_core']:,} / "
-                         f"{sc['two_eps_per_core']:,})")
-    return "\n".join(lines)
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
