@@ -3,18 +3,27 @@ must hold according to replay."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import orjson
 
 from config import Settings
 from schemas import Moment
+from schemas.topics import (
+    ANALYTICS_EVENTS_TOPIC,
+    ANALYTICS_METRICS_TOPIC,
+    ANALYTICS_MOMENTS_TOPIC,
+    ANALYTICS_SESSIONS_TOPIC,
+)
 from sinks import service
+from sinks.rows import pseudonym_key
 from tests.worker_helpers import ROOT, WorkerEnv, free_port
 
 KEY = "test-key"  # the pseudonym key of the tests
@@ -138,3 +147,70 @@ class SinkProcess:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
         except OSError:
             return "(no log)"
+
+
+# --------------------------------------------------------------------------- small datasets
+
+SERVER_URL = os.environ.get("MOMENTS_CLICKHOUSE_URL", "")
+T0 = 1747116002919  # 2025-05-13, inside the (long) test retention
+
+
+def make_settings(tmp_path, **kw) -> Settings:
+    base = dict(data_dir=tmp_path, clickhouse_url=SERVER_URL, pseudonym_key=KEY, retention_days=3650,
+                clickhouse_database=f"mm_{uuid.uuid4().hex[:8]}" if SERVER_URL else "micromoments")
+    base.update(kw)
+    return Settings(**base)
+
+
+
+def ev(i: int, user: str, session: str, **extra) -> dict:
+    return {"event_id": f"e{i}", "user_id": user, "session_id": session, "topic": "events.search",
+            "ts_ms": T0 + i * 1000, "channel": "web", "device": "mobile", **extra}
+
+
+def moment(mid: str, name: str, user: str, session: str, ts_ms: int, query: str = "router",
+           venue: dict | None = None, channel: str = "web") -> dict:
+    from schemas.timefmt import format_ts
+
+    return {"moment_id": mid, "moment": name, "user_id": user, "session_id": session, "confidence": 0.8,
+            "scores": {"know": 0.1, "go": 0.05, "do": 0.05, "buy": 0.8}, "event_id": f"x{mid}",
+            "event_ts": format_ts(ts_ms), "detected_at": format_ts(ts_ms + 5), "latency_ms": 3.5,
+            "model": {"name": "ovr-logreg", "version": "1"}, "reasons": [{"feature": "f", "contribution": 0.5}],
+            "next_best_action": {"action": "offer", "description": ""},
+            "context": {"query": query, "product_ids": ["p1"], "url": None, "channel": channel, "device": "mobile",
+                        "locale": "en", "venue": venue}}
+
+
+def small_dataset() -> dict[str, list[dict]]:
+    venue = {"venue_id": "v1", "name": "Store One", "distance_m": 120.0, "open_now": True, "wait_minutes": None,
+             "free_capacity": None, "stock": {}}
+    events = [ev(i, "alice" if i % 2 else "bob", "s-a" if i % 2 else "s-b", query="Router") for i in range(10)]
+    events.append(ev(99, "alice", "s-a", topic="events.location", lat=48.137154, lon=11.576124, query=None))
+    moments = [moment("m1", "know", "alice", "s-a", T0 + 1000, "Router"),
+               moment("m2", "buy", "alice", "s-a", T0 + 5000, "router"),
+               moment("m3", "know", "bob", "s-b", T0 + 2000, "mesh wifi", channel="app"),
+               moment("m4", "go", "bob", "s-b", T0 + 61_000, "store near me", venue={**venue}, channel="app"),
+               moment("m5", "go", "alice", "s-a", T0 + 62_000, "store", venue={**venue, "distance_m": 80.0})]
+    sessions = [{"session_id": "s-a", "user_id": "alice", "start_ms": T0, "end_ms": T0 + 9000, "n_events": 6,
+                 "channel": "web", "device": "mobile", "last_moment": "buy", "n_moments": 2,
+                 "client_session_id": True},
+                {"session_id": "s-b", "user_id": "bob", "start_ms": T0, "end_ms": T0 + 8000, "n_events": 5,
+                 "channel": "app", "device": None, "last_moment": "go", "n_moments": 2, "client_session_id": False}]
+    metrics = [{"ts_ms": T0 + k * 10_000, "worker": "w1", "model": "ovr-logreg", "version": "1", "labels": k,
+                "accuracy": 0.5 + k / 100, "macro_f1": 0.4, "error_mean": 0.3, "drifts": 0, "window": 100,
+                "processed": 10 * k} for k in range(3)]
+    return {ANALYTICS_EVENTS_TOPIC: events, ANALYTICS_MOMENTS_TOPIC: moments,
+            ANALYTICS_SESSIONS_TOPIC: sessions, ANALYTICS_METRICS_TOPIC: metrics}
+
+
+def insert_direct(settings: Settings, client, data: dict[str, list[dict]]) -> None:
+    from sinks.rows import TABLES
+
+    key = pseudonym_key(settings)
+    for topic, msgs in data.items():
+        table, columns, model, convert = TABLES[topic]
+        client.insert(f"{settings.clickhouse_database}.{table}", [convert(model.model_validate(m), key) for m in msgs],
+                      column_names=list(columns))
+
+
+# --------------------------------------------------------------------------- rows and privacy
