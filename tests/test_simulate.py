@@ -333,3 +333,32 @@ def _ts_format(ts) -> str:
 def _metres(lat1, lon1, lat2, lon2) -> float:
     x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
     return 6_371_000.0 * math.hypot(x, math.radians(lat2 - lat1))
+
+
+def test_journey_knobs_shape_the_sessions():
+    """search_first opens sessions with a search; late_intent puts events without intent first."""
+    from dataclasses import replace
+
+    from tools.simulate.profile import Journey
+    from tools.simulate.scenario import Options, generate
+
+    base = get_profile("fashion-en")
+
+    def sessions(journey: Journey):
+        p = replace(base, journey=journey)
+        return generate(Options(profile=p.name, sessions=300, seed=3), p).sessions
+
+    def content(s):
+        return [e for e in s.events if e.topic != "events.location"]
+
+    opened = Counter(content(s)[0].topic for s in sessions(Journey(search_first=0.9)))
+    assert opened["events.search"] / sum(opened.values()) > 0.85
+    default = Counter(content(s)[0].topic for s in sessions(Journey()))
+    assert default["events.search"] / sum(default.values()) < 0.6
+    late = sessions(Journey(late_intent=1.0, late_events=(3, 3)))
+    assert all(e.tag is None for s in late for e in content(s)[:3])
+    share_late = sum(content(s)[0].tag is None for s in late) / len(late)
+    share_default = sum(content(s)[0].tag is None for s in sessions(Journey())) / 300
+    assert share_late == 1.0 and share_default < 0.5
+    longer = sessions(Journey(length=2.0))
+    assert sum(map(len, map(content, longer))) > 1.3 * sum(map(len, map(content, sessions(Journey()))))

@@ -101,6 +101,24 @@ class CueMix:
 
 
 @dataclass(frozen=True)
+class Journey:
+    """How a shop's sessions run; the defaults are our first three profiles' (and keep their
+    scenarios byte for byte).
+
+    ``search_first``: the share of sessions that open with a search (``None``: the first event is
+    drawn like any other, about 40% searches). ``late_intent``: the share of sessions whose intent
+    shows late, after ``late_events`` (inclusive range) events without intent (home page, category
+    pages, browsing). ``length``: the session's intent events are ``3 + gamma(2, 1.9 * length)``
+    (at most 14), so > 1 means longer sessions.
+    """
+
+    search_first: float | None = None
+    late_intent: float = 0.0
+    late_events: tuple[int, int] = (2, 4)
+    length: float = 1.0
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     description: str
@@ -136,6 +154,8 @@ class Profile:
     tombstones: int = 0  # venues removed in the venue block (closed stores)
     #: how a session's events are drawn (shares of generic pages and contradicting cues)
     mix: CueMix = field(default_factory=CueMix)
+    #: how its sessions run (search first, intent late, length)
+    journey: Journey = field(default_factory=Journey)
 
     def category(self, key: str) -> Category:
         return self._cats[key]

@@ -110,11 +110,20 @@ class SessionMaker:
         self.no_sid = no_session_id_share
         self._cues = {m: self._table(profile.cues[m]) for m in MOMENTS}
         self._generic = self._table(profile.generic)
+        self._subtables: dict[tuple[int, str], tuple[list[Cue], list[float]]] = {}
 
     @staticmethod
     def _table(cues: tuple[Cue, ...]) -> tuple[list[Cue], list[float]]:
         # pages are visited more often than searches are typed (the sample's 1.4 : 1)
         return list(cues), [w * (1.0 if kind == "q" else CLICK_BOOST) for w, kind, _t, _ti in cues]
+
+    def _only(self, table: tuple[list[Cue], list[float]], kind: str) -> tuple[list[Cue], list[float]]:
+        """The searches (``"q"``) or the clicks of a cue table (the whole table if it has none)."""
+        key = (id(table), kind)
+        if key not in self._subtables:
+            picked = [(c, w) for c, w in zip(*table, strict=True) if (c[1] == "q") == (kind == "q")]
+            self._subtables[key] = ([c for c, _ in picked], [w for _, w in picked]) if picked else table
+        return self._subtables[key]
 
     def hex(self, n: int) -> str:
         return f"{self.rng.getrandbits(4 * n):0{n}x}"
@@ -148,15 +157,24 @@ class SessionMaker:
         moments = [pick(rng, SHIFT_FROM[final]), final] if shift else [final]
         s = Session(user, sid, channel, device, moments)
         ctx = self.context(user)
-        k = min(14, 3 + int(rng.gammavariate(2.0, 1.9)))
+        journey = p.journey
+        k = min(14, 3 + int(rng.gammavariate(2.0, 1.9 * journey.length)))
         sizes = [k]
         if shift:
             k = max(k, 5)
             first = rng.randint(2, k - 2)
             sizes = [first, k - first]
-        events: list[Ev] = []
+        # only a profile that asks for a journey knob draws for it (the others' scenarios stay as they were)
+        lead = rng.randint(*journey.late_events) if journey.late_intent and rng.random() < journey.late_intent else 0
+        opener = None
+        if journey.search_first is not None:
+            opener = "q" if rng.random() < journey.search_first else "click"
+        events: list[Ev] = [self.content(moments[0], ctx, s, 0, landing=i == 0, generic=True,
+                                         kind=opener if i == 0 else None) for i in range(lead)]
         for seg, (moment, n) in enumerate(zip(moments, sizes, strict=True)):
-            seg_events = [self.content(moment, ctx, s, seg, landing=(seg == 0 and i == 0)) for i in range(n)]
+            seg_events = [self.content(moment, ctx, s, seg, landing=(seg == 0 and i == 0 and not lead),
+                                       kind=opener if seg == 0 and i == 0 and not lead else None)
+                          for i in range(n)]
             if moment == "buy":
                 _funnel_order(seg_events)
             events += seg_events
@@ -184,11 +202,14 @@ class SessionMaker:
         ctx["_store"] = store  # for positions; str.format ignores it
         return ctx
 
-    def content(self, moment: str, ctx: dict, s: Session, seg: int, landing: bool) -> Ev:
+    def content(self, moment: str, ctx: dict, s: Session, seg: int, landing: bool, generic: bool = False,
+                kind: str | None = None) -> Ev:
+        """One search or click: generic, contradicting or of ``moment`` (``generic=True``: generic);
+        ``kind`` ``"q"``/``"click"`` restricts it to searches or clicks."""
         rng, mix = self.rng, self.p.mix
-        r = rng.random()
-        generic, contra = (mix.landing_generic, mix.landing_contra) if landing else (mix.generic, mix.contra)
-        if r < generic:
+        r = -1.0 if generic else rng.random()
+        share, contra = (mix.landing_generic, mix.landing_contra) if landing else (mix.generic, mix.contra)
+        if r < share:
             table, tag = self._generic, None
             if rng.random() < 0.35:  # browsing something else
                 ctx = {**ctx, **_product_ctx(rng.choice(self.p.products), self.p)}
@@ -197,6 +218,8 @@ class SessionMaker:
             table = self._cues[tag]
         else:
             table, tag = self._cues[moment], moment
+        if kind is not None:
+            table = self._only(table, kind)
         _w, kind, text, title = rng.choices(table[0], table[1])[0]
         if kind == "q":
             ev = Ev(0, "events.search", self.search(text, ctx, s), tag, seg)
