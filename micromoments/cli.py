@@ -17,7 +17,7 @@ from pipeline import __version__
 def _build_parser() -> argparse.ArgumentParser:
     from micromoments import sink_cli, topics_cli
     from pipeline import replay, worker
-    from tools import broker, evaluate, schema_cli, simulate, train
+    from tools import broker, evaluate, schema_cli, simulate, train, unseen
     from tools.bench import suite as bench
 
     parser = argparse.ArgumentParser(
@@ -27,7 +27,8 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"micromoments {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in (broker, replay, schema_cli, simulate, topics_cli, worker, evaluate, train, bench, sink_cli):
+    for module in (broker, replay, schema_cli, simulate, topics_cli, worker, evaluate, unseen, train, bench,
+                   sink_cli):
         module.register(sub)
     return parser
 

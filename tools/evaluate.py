@@ -64,9 +64,12 @@ def event_times(lines: list[bytes]) -> dict[str, list[int]]:
 
 
 def run_model(model: str, lines: list[bytes], truth: list[dict], times: dict[str, list[int]],
-              base: Settings, state: Path | None = None) -> Run:
-    settings = base.model_copy(update={"model": model})
+              base: Settings, state: Path | None = None, detector=None) -> Run:
+    """Replay ``lines`` with the configured ``model`` (or the given ``detector``) and score it."""
+    settings = base.model_copy(update={"model": model if detector is None else "rules"})
     replayer = Replayer(build_core(settings, state_dir=state))
+    if detector is not None:
+        replayer.core.detector = detector
     detector = replayer.core.detector
     curve: list[tuple[int, float]] = []
     step = max(1, len(lines) // CURVE_POINTS)

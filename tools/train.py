@@ -80,9 +80,13 @@ def _median_start(truth: list[dict]) -> int:
 
 def train(scenarios: list[tuple[Path, Path]], start: str = "cold", half: bool = False):
     """Learn every scenario's labels, then calibrate the confidence on the last scenario."""
+    return train_on([_load(events, truth_path, half) for events, truth_path in scenarios], start)
+
+
+def train_on(loaded: list[tuple[list[bytes], list[dict]]], start: str = "cold"):
+    """``train`` for scenarios in memory: ``(lines, truth)`` each."""
     settings = get_settings().model_copy(update={"model": "ovr-logreg", "model_start": start})
     replayer = Replayer(build_core(settings))
-    loaded = [_load(events, truth_path, half) for events, truth_path in scenarios]
     for lines, truth in loaded:
         replayer.reset_users()  # scenarios are independent worlds; the model carries over
         for _ in replayer.feed(with_truth_feedback(lines, truth)):
@@ -90,6 +94,15 @@ def train(scenarios: list[tuple[Path, Path]], start: str = "cold", half: bool = 
     detector = replayer.core.detector
     detector.temperature = calibration_temperature(detector, *loaded[-1], settings)
     return detector
+
+
+def train_shops(shops: list[str], sessions: int, seed: int, extra: list[tuple[list[bytes], list[dict]]] = ()):
+    """The shipped model's recipe: every shop simulated (``sessions`` each, ``seed``), then ``extra``
+    scenarios (the shared sample's first half for the shipped model), learned in that order."""
+    from tools.simulate import simulate
+
+    scenarios = [simulate(shop, sessions, seed=seed) for shop in shops]
+    return train_on([(s.lines, s.truth) for s in scenarios] + list(extra))
 
 
 def _load(events: Path, truth_path: Path, half: bool) -> tuple[list[bytes], list[dict]]:

@@ -8,12 +8,16 @@ Profiles are whole shops: vocabulary, URL scheme, products, stores and cities.
 
 from __future__ import annotations
 
-from tools.simulate import baumarkt_de, electronics_en, fashion_en
+from tools.simulate import bank_de_en, baumarkt_de, electronics_en, fashion_en, furniture_en, pharmacy_de, tickets_en
 from tools.simulate.cli import register
 from tools.simulate.profile import Profile
 from tools.simulate.scenario import Options, Scenario, generate, write
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (electronics_en.PROFILE, baumarkt_de.PROFILE, fashion_en.PROFILE)}
+#: every shop: the first three are the originals; the others were added for shops never seen (issue 16)
+PROFILES: dict[str, Profile] = {p.name: p for p in (
+    electronics_en.PROFILE, baumarkt_de.PROFILE, fashion_en.PROFILE, bank_de_en.PROFILE, pharmacy_de.PROFILE,
+    furniture_en.PROFILE, tickets_en.PROFILE,
+)}
 
 
 def get_profile(name: str) -> Profile:

@@ -213,7 +213,7 @@ class SessionMaker:
             table, tag = self._generic, None
             if rng.random() < 0.35:  # browsing something else
                 ctx = {**ctx, **_product_ctx(rng.choice(self.p.products), self.p)}
-        elif r < generic + contra:
+        elif r < share + contra:
             tag = pick(rng, (mix.confuse or CONFUSE)[moment])
             table = self._cues[tag]
         else:
