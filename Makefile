@@ -48,9 +48,8 @@ clean:  ## remove the venv and local state (broker data, chDB, checkpoints)
 	-$(MM) broker stop
 	rm -rf $(VENV) .micromoments
 
-pretrained: install  ## retrain the shipped model: simulated electronics-en + the first half of the shared sample
-	$(MM) simulate --profile electronics-en --sessions 6000 --seed 101 --out build/train-electronics-en
-	$(MM) train --first-half --events build/train-electronics-en/events.jsonl --truth build/train-electronics-en/truth.jsonl \
+pretrained: install  ## retrain the shipped model: every simulated shop (2,000 sessions each) + the first half of the shared sample
+	$(MM) train --shops all --shop-sessions 2000 --shop-seed 1001 --first-half \
 	  --events ../shared/samples/electronics-en/events.jsonl --truth ../shared/samples/electronics-en/truth.jsonl
 
 bench-detector: install  ## micro-benchmark: detector cost per event (features + predict)

@@ -58,14 +58,14 @@ class Settings(BaseSettings):
         2000.0, ge=0, description="how long a hole in a partition's offsets is waited for before it is skipped"
     )
     batch_size: int = Field(2000, ge=1, description="max records per processing batch")
-    threshold: float = Field(0.7, ge=0, le=1, description="confidence needed to publish a session's first moment")
+    threshold: float = Field(0.6, ge=0, le=1, description="confidence needed to publish a session's first moment")
     first_event_threshold: float = Field(0.9, ge=0, le=1, description="the same on a session's first event")
     switch_threshold: float = Field(0.7, ge=0, le=1, description="confidence needed to switch to another moment")
     stable_events: int = Field(3, ge=1, description="events in a row a new moment must lead before a switch")
-    switch_now_threshold: float = Field(0.9, ge=0, le=1, description="confidence that switches at once")
+    switch_now_threshold: float = Field(0.95, ge=0, le=1, description="confidence that switches at once")
     max_moments_per_hour: int = Field(6, ge=1, description="frequency cap: moments per user per hour (event time)")
     model: str = Field(
-        "ovr-logreg", description="detector: ovr-logreg, softmax, naive-bayes (River, taught by the rules) or rules"
+        "ovr-logreg", description="detector: ovr-logreg (AdaGrad), ovr-sgd, softmax, naive-bayes (River, taught by the rules) or rules"
     )
     model_start: str = Field(
         "pretrained", description="start of a model without checkpoint: 'pretrained' (shipped with the package) or 'cold'"

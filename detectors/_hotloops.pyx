@@ -11,7 +11,9 @@ an event's cost (docs/PERFORMANCE.md, attempt 18).
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
-from libc.math cimport exp, log1p, pow
+from libc.math cimport exp, log1p, pow, sqrt
+
+ADAGRAD_EPS = 1e-9  # = detectors.hotloops.ADAGRAD_EPS
 
 
 def raws4(dict weights, dict x, list intercepts):
@@ -230,6 +232,46 @@ cdef double _log_loss_gradient(bint y, double raw):
     if z < -18.0:
         return -sign
     return -sign / (exp(z) + 1.0)
+
+
+def learn4_adagrad(dict weights, dict x, double g0, double g1, double g2, double g3, double lr, double l2):
+    """``OneVsRestLogReg.learn_one``'s AdaGrad step: ``ws`` = [4 weights, their 4 squared-gradient sums]."""
+    cdef double v, w0, w1, w2, w3, a0, a1, a2, a3, d0, d1, d2, d3
+    cdef double eps = ADAGRAD_EPS
+    cdef PyObject* found
+    cdef list ws
+    for k, value in x.items():
+        found = PyDict_GetItem(weights, k)
+        if found is NULL:
+            ws = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+            weights[k] = ws
+        else:
+            ws = <list>found
+        v = value
+        w0 = ws[0]
+        w1 = ws[1]
+        w2 = ws[2]
+        w3 = ws[3]
+        a0 = ws[4]
+        a1 = ws[5]
+        a2 = ws[6]
+        a3 = ws[7]
+        d0 = v * g0 + l2 * w0
+        d1 = v * g1 + l2 * w1
+        d2 = v * g2 + l2 * w2
+        d3 = v * g3 + l2 * w3
+        a0 += d0 * d0
+        a1 += d1 * d1
+        a2 += d2 * d2
+        a3 += d3 * d3
+        ws[0] = w0 - lr * d0 / (sqrt(a0) + eps)
+        ws[1] = w1 - lr * d1 / (sqrt(a1) + eps)
+        ws[2] = w2 - lr * d2 / (sqrt(a2) + eps)
+        ws[3] = w3 - lr * d3 / (sqrt(a3) + eps)
+        ws[4] = a0
+        ws[5] = a1
+        ws[6] = a2
+        ws[7] = a3
 
 
 def log_loss_gradient(y, double raw):

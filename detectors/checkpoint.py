@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from detectors.online import MomentDetector
+from detectors.online import OVR_KINDS, MomentDetector
 
 FORMAT = 1
 LATEST = "detector.json"
@@ -25,17 +25,22 @@ PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
 
 
 def to_dict(d: MomentDetector) -> dict[str, Any]:
-    if d.kind == "ovr-logreg":
+    extra: dict[str, Any] = {}
+    if d.kind in OVR_KINDS:
         m = d.model
         weights = {label: {"w": m.label_weights(label), "b": m.intercept(label)} for label in m.labels}
+        if m.optimizer == "adagrad":
+            for label in m.labels:
+                weights[label]["g"] = m.label_sums(label)
+        extra["optimizer"] = m.optimizer
     elif d.kind == "softmax":
         weights = {label: {"w": dict(w), "b": 0.0} for label, w in d.model.weights.items()}
     else:
-        raise ValueError(f"checkpoints support ovr-logreg and softmax, not {d.kind}")
+        raise ValueError(f"checkpoints support {', '.join(OVR_KINDS)} and softmax, not {d.kind}")
     return {"format": FORMAT, "kind": d.kind, "version": d.version, "n_feedback": d.n_feedback,
             "n_taught": d.n_taught, "teach_threshold": d.teach_threshold, "teach_weight": d.teach_weight,
             "warmup": d.warmup, "teach_debt": d._teach_debt, "weights": weights,
-            "metrics": d.metrics.snapshot(), "temperature": d.temperature}
+            "metrics": d.metrics.snapshot(), "temperature": d.temperature, **extra}
 
 
 def from_dict(data: dict[str, Any]) -> MomentDetector:
@@ -45,9 +50,12 @@ def from_dict(data: dict[str, Any]) -> MomentDetector:
                        teach_weight=data["teach_weight"], warmup=data["warmup"])
     d.n_feedback, d.n_taught, d._teach_debt = data["n_feedback"], data["n_taught"], data["teach_debt"]
     d.temperature = float(data.get("temperature", 1.0))  # checkpoints before calibration: none
+    if d.kind in OVR_KINDS:
+        # checkpoints written before AdaGrad (2026-12-05) say no optimizer: River's SGD
+        d.model.optimizer = data.get("optimizer", "sgd")
     for label, wb in data["weights"].items():
-        if d.kind == "ovr-logreg":
-            d.model.set_label(label, wb["w"], wb["b"])
+        if d.kind in OVR_KINDS:
+            d.model.set_label(label, wb["w"], wb["b"], wb.get("g"))
         else:
             d.model.weights[label].update(wb["w"])
     return d

@@ -29,6 +29,8 @@ import math
 import os
 from collections.abc import Callable
 
+ADAGRAD_EPS = 1e-9  # keeps AdaGrad's first step finite; the same constant in _hotloops.pyx
+
 
 def raws4(weights: dict[str, list[float]], x: dict[str, float], intercepts: list[float]) -> list[float]:
     """Per label (four), the weights' dot product with ``x`` (summed in x's order) + intercept."""
@@ -57,6 +59,34 @@ def learn4(weights: dict[str, list[float]], x: dict[str, float], g0: float, g1: 
         ws[1] = w1 - lr * (v * g1 + l2 * w1)
         ws[2] = w2 - lr * (v * g2 + l2 * w2)
         ws[3] = w3 - lr * (v * g3 + l2 * w3)
+
+
+def learn4_adagrad(weights: dict[str, list[float]], x: dict[str, float], g0: float, g1: float, g2: float,
+                   g3: float, lr: float, l2: float) -> None:
+    """AdaGrad's step with L2 on the weights of x's features, four labels: each weight has its own
+    rate, ``lr / sqrt(sum of its squared gradients)``, so a word seen for the first time moves as
+    fast as one seen a thousand times moved at first. ``ws`` = [4 weights, their 4 sums]."""
+    for k, v in x.items():
+        ws = weights.get(k)
+        if ws is None:
+            ws = weights[k] = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        w0, w1, w2, w3, a0, a1, a2, a3 = ws
+        d0 = v * g0 + l2 * w0
+        d1 = v * g1 + l2 * w1
+        d2 = v * g2 + l2 * w2
+        d3 = v * g3 + l2 * w3
+        a0 += d0 * d0
+        a1 += d1 * d1
+        a2 += d2 * d2
+        a3 += d3 * d3
+        ws[0] = w0 - lr * d0 / (math.sqrt(a0) + ADAGRAD_EPS)
+        ws[1] = w1 - lr * d1 / (math.sqrt(a1) + ADAGRAD_EPS)
+        ws[2] = w2 - lr * d2 / (math.sqrt(a2) + ADAGRAD_EPS)
+        ws[3] = w3 - lr * d3 / (math.sqrt(a3) + ADAGRAD_EPS)
+        ws[4] = a0
+        ws[5] = a1
+        ws[6] = a2
+        ws[7] = a3
 
 
 def log_loss_gradient(y: bool, raw: float) -> float:
@@ -162,7 +192,7 @@ def session_vector(counts: dict[str, float], recent: list[list[str]], numeric: d
     return x
 
 
-PURE = {f.__name__: f for f in (raws4, learn4, log_loss_gradient, gradients, rule_totals, softmax, vote, tempered, mix_tempered, session_vector)}
+PURE = {f.__name__: f for f in (raws4, learn4, learn4_adagrad, log_loss_gradient, gradients, rule_totals, softmax, vote, tempered, mix_tempered, session_vector)}
 
 try:
     if os.environ.get("MOMENTS_PURE_PYTHON", "") not in ("", "0"):  # e.g. to compare, or to debug
@@ -170,6 +200,7 @@ try:
     from detectors._hotloops import (  # type: ignore[no-redef]
         gradients,
         learn4,
+        learn4_adagrad,
         log_loss_gradient,
         mix_tempered,
         raws4,

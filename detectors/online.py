@@ -32,12 +32,17 @@ from detectors.rules import RuleDetector
 from schemas.topics import MOMENTS
 
 #: the candidates ``micromoments evaluate`` compares; the first is the default
-MODEL_KINDS = ("ovr-logreg", "softmax", "naive-bayes")
+MODEL_KINDS = ("ovr-logreg", "ovr-sgd", "softmax", "naive-bayes")
+
+
+OVR_KINDS = ("ovr-logreg", "ovr-sgd")
 
 
 def make_model(kind: str):
     """A fresh classifier of the given kind (River's, or River's arithmetic: ``detectors.ovr``)."""
-    if kind == "ovr-logreg":  # = OneVsRestClassifier(LogisticRegression(optimizer=SGD(0.1), l2=1e-4))
+    if kind == "ovr-logreg":  # one-vs-rest logistic regression, AdaGrad(0.1), l2=1e-4
+        return OneVsRestLogReg(lr=0.1, l2=1e-4, optimizer="adagrad")
+    if kind == "ovr-sgd":  # = OneVsRestClassifier(LogisticRegression(optimizer=SGD(0.1), l2=1e-4))
         return OneVsRestLogReg(lr=0.1, l2=1e-4)
     if kind == "softmax":
         return linear_model.SoftmaxRegression(optimizer=optim.SGD(0.1), l2=1e-4)
@@ -133,7 +138,7 @@ class MomentDetector:
 
     def _learn(self, x: dict[str, float], y: str, w: float) -> None:
         x = self._input(x)
-        if self.kind == "ovr-logreg":
+        if self.kind in OVR_KINDS:
             self.model.learn_one(x, y, w)
             return
         self._teach_debt += w  # no sample weights: learn whole examples at the weighted rate
@@ -146,7 +151,7 @@ class MomentDetector:
         River model's weight × value for ``y`` (log-odds units)."""
         if self.blend() >= 0.5 or self.kind == "naive-bayes":
             return self.rules.explain_one(x, y, k)
-        if self.kind == "ovr-logreg":
+        if self.kind in OVR_KINDS:
             contrib = self.model.contributions(x, y)
         else:
             weights = self.model.weights.get(y, {})

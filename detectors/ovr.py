@@ -10,7 +10,10 @@ prediction or an update is one pass over the example's ~40 features.
 The arithmetic is River's, operation for operation (dot product in the example's key order,
 the log loss gradient, clipping, L2 on the example's weights, the SGD step, the intercept's
 own learning rate), so predictions and weights are bit for bit the same as River's
-(``tests/test_detectors.py`` checks that on a simulated stream).
+(``tests/test_detectors.py`` checks that on a simulated stream). With ``optimizer="adagrad"``
+each weight has its own rate instead (River's ``optim.AdaGrad``'s rule), which the detector uses:
+a shop's own words are learned at the full rate from their first labels, while the weights the
+shipped model learned from thousands of labels move slowly (docs/DETECTORS.md, "Shops never seen").
 
 >>> m = OneVsRestLogReg()
 >>> for _ in range(20):
@@ -23,7 +26,9 @@ own learning rate), so predictions and weights are bit for bit the same as River
 
 from __future__ import annotations
 
-from detectors.hotloops import gradients, learn4, raws4, vote
+import math
+
+from detectors.hotloops import ADAGRAD_EPS, gradients, learn4, learn4_adagrad, raws4, vote
 
 #: River's ``LogisticRegression`` defaults for what the detector does not set
 INTERCEPT_LR = 0.01
@@ -33,7 +38,13 @@ CLIP_GRADIENT = 1e12
 class OneVsRestLogReg:
     """A binary logistic regression per label (labels in the order first seen)."""
 
-    def __init__(self, lr: float = 0.1, l2: float = 1e-4, intercept_lr: float = INTERCEPT_LR) -> None:
+    def __init__(self, lr: float = 0.1, l2: float = 1e-4, intercept_lr: float = INTERCEPT_LR,
+                 optimizer: str = "sgd") -> None:
+        if optimizer not in ("sgd", "adagrad"):
+            raise ValueError(f"optimizer must be sgd or adagrad, not {optimizer!r}")
+        #: ``sgd``: River's step (bit for bit); ``adagrad``: a rate per weight, lr / sqrt(sum of its
+        #: squared gradients), kept after the label's weights in each feature's list
+        self.optimizer = optimizer
         self.lr = lr
         self.l2 = l2
         self.intercept_lr = intercept_lr
@@ -74,7 +85,18 @@ class OneVsRestLogReg:
         lr, l2, weights = self.lr, self.l2, self.weights
         n = len(grads)
         if n == 4:  # the detector's case (compiled where built: detectors.hotloops)
-            learn4(weights, x, *grads, lr, l2)
+            (learn4_adagrad if self.optimizer == "adagrad" else learn4)(weights, x, *grads, lr, l2)
+            return
+        if self.optimizer == "adagrad":
+            for k, v in x.items():
+                ws = weights.get(k)
+                if ws is None:
+                    ws = weights[k] = [0.0] * (2 * n)
+                for j in range(n):
+                    wj = ws[j]
+                    d = v * grads[j] + l2 * wj
+                    ws[n + j] += d * d
+                    ws[j] = wj - lr * d / (math.sqrt(ws[n + j]) + ADAGRAD_EPS)
             return
         for k, v in x.items():
             ws = weights.get(k)
@@ -85,9 +107,12 @@ class OneVsRestLogReg:
                 ws[j] = wj - lr * (v * grads[j] + l2 * wj)
 
     def _add_label(self, label: str) -> None:
+        n = len(self.labels)
         self.labels.append(label)
         self.intercepts.append(0.0)
         for ws in self.weights.values():
+            if len(ws) > n:  # [weights..., squared gradient sums...] (adagrad)
+                ws.insert(n, 0.0)
             ws.append(0.0)
         self._raws_for = None
 
@@ -108,15 +133,27 @@ class OneVsRestLogReg:
     def intercept(self, label: str) -> float:
         return self.intercepts[self.labels.index(label)]
 
-    def set_label(self, label: str, weights: dict[str, float], intercept: float) -> None:
-        """Load one label's weights (a checkpoint); a new label is appended."""
+    def label_sums(self, label: str) -> dict[str, float]:
+        """AdaGrad's squared-gradient sums of one label's weights (empty for SGD)."""
+        if self.optimizer != "adagrad":
+            return {}
+        n, j = len(self.labels), self.labels.index(label)
+        return {k: ws[n + j] for k, ws in self.weights.items()}
+
+    def set_label(self, label: str, weights: dict[str, float], intercept: float,
+                  sums: dict[str, float] | None = None) -> None:
+        """Load one label's weights (a checkpoint; ``sums``: AdaGrad's); a new label is appended."""
         if label not in self.labels:
             self._add_label(label)
         self._raws_for = None
         j, n = self.labels.index(label), len(self.labels)
+        size = 2 * n if self.optimizer == "adagrad" else n
         self.intercepts[j] = intercept
         for k, v in weights.items():
             ws = self.weights.get(k)
             if ws is None:
-                ws = self.weights[k] = [0.0] * n
+                ws = self.weights[k] = [0.0] * size
             ws[j] = v
+        if size > n:
+            for k, v in (sums or {}).items():
+                self.weights[k][n + j] = v

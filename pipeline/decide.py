@@ -31,11 +31,11 @@ DEFAULT_ACTIONS: dict[str, NextBestAction] = {
 
 @dataclass
 class DecisionConfig:
-    threshold: float = 0.7
+    threshold: float = 0.6
     first_event_threshold: float = 0.9
     switch_threshold: float = 0.7
     stable_events: int = 3
-    switch_now_threshold: float = 0.9
+    switch_now_threshold: float = 0.95
     max_per_user_hour: int = 6
     actions: dict[str, NextBestAction] = field(default_factory=lambda: dict(DEFAULT_ACTIONS))
 

@@ -95,14 +95,14 @@ def test_first_moment_at_threshold_then_switch_only_when_stable():
 
 
 def test_first_event_needs_more_confidence_and_a_sure_switch_is_at_once():
-    det = Recorder([p("know", 0.85), p("know", 0.75), p("buy", 0.8), p("buy", 0.8), p("buy", 0.8),
-                    p("do", 0.95), p("know", 0.92), p("know", 0.92)])
-    core = Core(det, config=DecisionConfig())  # the defaults: 0.9 on the first event, 0.7 after; 0.7 x 3 or 0.9
-    _, outs = run(core, [ev("events.search", i, T0 + i * MIN) for i in range(8)])
+    det = Recorder([p("know", 0.85), p("know", 0.65), p("buy", 0.8), p("buy", 0.8), p("buy", 0.8),
+                    p("do", 0.96), p("know", 0.92), p("know", 0.92), p("know", 0.92), p("do", 0.95)])
+    core = Core(det, config=DecisionConfig())  # the defaults: 0.9 on the first event, 0.6 after; 0.7 x 3 or 0.95
+    _, outs = run(core, [ev("events.search", i, T0 + i * MIN) for i in range(10)])
     moments = [[m.moment for m in o.moments] for o in outs]
-    # 0.85 on the session's first event is not enough, 0.75 on the second is; buy leads three events
-    # in a row before the switch; 0.95 and 0.92 switch at once
-    assert moments == [[], ["know"], [], [], ["buy"], ["do"], ["know"], []]
+    # 0.85 on the session's first event is not enough, 0.65 on the second is; buy leads three events
+    # in a row before the switch; 0.96 switches at once, 0.92 only after three events, 0.95 at once
+    assert moments == [[], ["know"], [], [], ["buy"], ["do"], [], [], ["know"], ["do"]]
 
 
 def test_opted_out_users_get_no_moment_and_teach_nothing_consent_is_sticky():

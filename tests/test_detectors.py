@@ -103,6 +103,44 @@ def test_checkpoint_round_trip_gives_identical_predictions(kind, tmp_path):
         assert loaded.explain_one(x, "buy") == d.explain_one(x, "buy")
     assert (tmp_path / f"detector-{d.version}.json").is_file()
     assert not list(tmp_path.glob(".tmp-*"))  # atomic: no half-written files left
+    # AdaGrad's per-weight rates travel too: both go on learning the same
+    for x in xs:
+        d.learn_one(x, "know")
+        loaded.learn_one(x, "know")
+    assert all(loaded.predict_proba_one(x) == d.predict_proba_one(x) for x in xs)
+
+
+def test_a_checkpoint_from_before_adagrad_loads_as_river_sgd():
+    d = MomentDetector(kind="ovr-sgd")
+    for _ in range(5):
+        d.learn_one({"r:w:kauf": 1.0}, "buy")
+    data = checkpoint.to_dict(d)
+    data["kind"] = "ovr-logreg"  # what checkpoints said before 2026-12-05 ...
+    del data["optimizer"]  # ... without naming the optimizer
+    old = checkpoint.from_dict(data)
+    assert old.model.optimizer == "sgd" and old.predict_proba_one({"r:w:kauf": 1.0}) == d.predict_proba_one(
+        {"r:w:kauf": 1.0})
+
+
+def test_adagrad_learns_a_new_word_and_keeps_a_well_known_one():
+    """Why the detector uses AdaGrad: in a shop never seen, its own words (no history) are learned
+    at the full rate from their first labels, while what many labels taught stays put (with SGD,
+    every label pulls every weight as hard)."""
+    from detectors.ovr import OneVsRestLogReg
+
+    def after(optimizer):
+        m = OneVsRestLogReg(optimizer=optimizer)
+        for i in range(400):  # a long history
+            for y, word in (("buy", "kaufen"), ("do", "anleitung"), ("go", "filiale"), ("know", "test")):
+                m.learn_one({f"r:w:{word}": 1.0, f"r:w:x{i % 7}": 1.0}, y)
+        known = m.label_weights("buy")["r:w:kaufen"]
+        for _ in range(3):  # three labels of a new word, together with a well-known one
+            m.learn_one({"r:w:kontoauszug": 1.0, "r:w:kaufen": 1.0}, "do")
+        return m.label_weights("do")["r:w:kontoauszug"], known - m.label_weights("buy")["r:w:kaufen"]
+
+    (new_ada, drift_ada), (new_sgd, drift_sgd) = after("adagrad"), after("sgd")
+    assert new_ada > 0.5 * new_sgd > 0
+    assert 0 < drift_ada < 0.2 * drift_sgd, (drift_ada, drift_sgd)
 
 
 def test_scores_on_a_tiny_hand_computed_case():

@@ -60,6 +60,21 @@ def test_learn4_equals_python(weights, x, grads, lr, l2):
 
 @compiled
 @settings(max_examples=300, deadline=None)
+@given(weights=st.dictionaries(KEYS, st.tuples(st.lists(st.floats(min_value=-1e3, max_value=1e3), min_size=4,
+                                                        max_size=4),
+                                               st.lists(st.floats(min_value=0.0, max_value=1e6), min_size=4,
+                                                        max_size=4)).map(lambda t: t[0] + t[1]), max_size=30),
+       x=X, grads=st.lists(GRAD, min_size=4, max_size=4),
+       lr=st.sampled_from([0.1, 0.01, 0.5]), l2=st.sampled_from([1e-4, 0.0, 0.01]))
+def test_learn4_adagrad_equals_python(weights, x, grads, lr, l2):
+    mine, pure = copy.deepcopy(weights), copy.deepcopy(weights)
+    hotloops.learn4_adagrad(mine, x, *grads, lr, l2)
+    hotloops.PURE["learn4_adagrad"](pure, x, *grads, lr, l2)
+    assert mine == pure and list(mine) == list(pure)
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
 @given(labels=LABELS, raws=st.lists(st.floats(min_value=-40, max_value=40) | st.sampled_from([18.0, -18.0, 0.0]),
                                     min_size=4, max_size=4),
        y=st.sampled_from(MOMENTS), w=st.sampled_from([1.0, 0.3]), clip=st.sampled_from([1e12, 0.1]),

@@ -1,9 +1,10 @@
-"""``micromoments train``: the model shipped with the package, from labelled scenarios.
+"""``micromoments train``: the model shipped with the package, from simulated shops and labelled scenarios.
 
-Each scenario (events + truth) is replayed through the normal pipeline with one
-extra feedback line per truth session that has none (at the session's end, with
-its final moment), so the River model learns every session's label through the
-same delayed-feedback path it uses in production. The result is a JSON
+``--shops all`` simulates every shop profile (``--shop-sessions`` each) and learns them first, then
+each ``--events``/``--truth`` scenario. Each scenario is replayed through the normal pipeline with
+one extra feedback line per truth session that has none (at the session's end, with its final
+moment), so the model learns every session's label through the same delayed-feedback path it uses
+in production. The result is a JSON
 checkpoint (``detectors/pretrained/default.json`` by default).
 """
 
@@ -140,15 +141,23 @@ def calibration_temperature(detector, lines: list[bytes], truth: list[dict], set
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from config import CLIError
+    from tools.simulate import PROFILES
 
     if len(args.events) != len(args.truth):
         raise CLIError("give one --truth for each --events")
+    shops = [] if not args.shops else list(PROFILES) if args.shops == "all" else args.shops.split(",")
+    unknown = [s for s in shops if s not in PROFILES]
+    if unknown:
+        raise CLIError(f"unknown shop(s) {', '.join(unknown)}; known: {', '.join(PROFILES)}")
+    if not shops and not args.events:
+        raise CLIError("nothing to train on: give --shops and/or --events/--truth")
     pairs = list(zip(args.events, args.truth))
     for e, t in pairs:
         for p in (e, t):
             if not p.is_file():
                 raise CLIError(f"file not found: {p}")
-    detector = train(pairs, half=args.first_half)
+    files = [_load(events, truth, args.first_half) for events, truth in pairs]
+    detector = train_shops(shops, args.shop_sessions, args.shop_seed, extra=files)
     path = checkpoint.save_file(detector, args.out)
     print(f"trained {detector.name} on {detector.n_feedback} labels ({detector.n_taught} rule labels), "
           f"calibrated temperature {detector.temperature:.2f}: {path}", file=sys.stderr)
@@ -156,11 +165,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("train", help="train the shipped model from labelled scenarios", description=__doc__,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--events", type=Path, action="append", required=True, help="events.jsonl (repeatable)")
-    p.add_argument("--truth", type=Path, action="append", required=True, help="truth.jsonl (repeatable)")
+    p = sub.add_parser("train", help="train the shipped model from simulated shops and labelled scenarios",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--shops", help="simulated shops to learn first, comma-separated, or 'all' (the shipped "
+                                   "model's recipe; micromoments evaluate-unseen measures it)")
+    p.add_argument("--shop-sessions", type=int, default=2000, help="sessions per simulated shop (default 2000)")
+    p.add_argument("--shop-seed", type=int, default=1001, help="seed of the simulated shops (default 1001)")
+    p.add_argument("--events", type=Path, action="append", default=[], help="events.jsonl (repeatable)")
+    p.add_argument("--truth", type=Path, action="append", default=[], help="truth.jsonl (repeatable)")
     p.add_argument("--first-half", action="store_true",
-                   help="use only the first half of each scenario (sessions before the median start)")
+                   help="use only the first half of each --events scenario (sessions before the median start)")
     p.add_argument("--out", type=Path, default=checkpoint.PRETRAINED_DIR / "default.json", help="checkpoint file")
     p.set_defaults(func=_cmd_train)

@@ -37,15 +37,21 @@ COLUMNS = (
 TRAIN_SEED = 1000  # training scenarios use seed TRAIN_SEED + s, the held-out scenario seed s
 
 
-def fold(shop: str, seed: int, sessions: int, train_sessions: int, refit_every: int) -> dict:
-    """Train without ``shop``, replay a fresh ``shop`` scenario cold; ours and the baseline's scores."""
+def fold(shop: str, seed: int, sessions: int, train_sessions: int, refit_every: int,
+         checkpoint_file: Path | None = None) -> dict:
+    """Train without ``shop`` (or load ``checkpoint_file``), replay a fresh ``shop`` scenario cold;
+    ours and the baseline's scores."""
+    from detectors import checkpoint
     from tools.baseline import BatchRefitDetector
     from tools.evaluate import event_times, run_model
     from tools.simulate import PROFILES, simulate
     from tools.train import train_shops
 
     t0 = time.perf_counter()
-    model = train_shops([s for s in PROFILES if s != shop], train_sessions, TRAIN_SEED + seed)
+    if checkpoint_file is not None:
+        model = checkpoint.from_dict(orjson.loads(checkpoint_file.read_bytes()))
+    else:
+        model = train_shops([s for s in PROFILES if s != shop], train_sessions, TRAIN_SEED + seed)
     scn = simulate(shop, sessions, seed=seed)
     times = event_times(scn.lines)
     base = get_settings()
@@ -90,9 +96,10 @@ def table(summary: dict[str, dict]) -> str:
 
 
 def run(shops: list[str], seeds: int, sessions: int, train_sessions: int, refit_every: int, jobs: int,
-        progress=None) -> list[dict]:
+        progress=None, checkpoint_file: Path | None = None) -> list[dict]:
     """Every (shop, seed) fold, in a fixed order whatever finishes first."""
-    tasks = [(shop, s, sessions, train_sessions, refit_every) for shop in shops for s in range(1, seeds + 1)]
+    tasks = [(shop, s, sessions, train_sessions, refit_every, checkpoint_file)
+             for shop in shops for s in range(1, seeds + 1)]
     if jobs <= 1:
         results = []
         for t in tasks:
@@ -130,11 +137,15 @@ def _cmd(args: argparse.Namespace) -> int:
         print(f"[{len(done)}/{n}] {r['shop']} seed {r['seed']}: coverage {r['coverage']:.3f}, macro-F1 "
               f"{r['macro_f1']:.3f} (baseline {r['base_macro_f1']:.3f}), {r['seconds']} s", file=sys.stderr)
 
-    folds = run(shops, args.seeds, args.sessions, args.train_sessions, args.refit_every, args.jobs, progress)
+    if args.checkpoint is not None and not args.checkpoint.is_file():
+        raise CLIError(f"file not found: {args.checkpoint}")
+    folds = run(shops, args.seeds, args.sessions, args.train_sessions, args.refit_every, args.jobs, progress,
+                args.checkpoint)
     summary = summarize(folds)
     text = table(summary)
     args.out.mkdir(parents=True, exist_ok=True)
-    doc = {"command": " ".join(sys.argv), "shops": shops, "seeds": args.seeds, "sessions": args.sessions,
+    doc = {"command": " ".join(["micromoments", *sys.argv[1:]]), "checkpoint": str(args.checkpoint or ""),
+           "shops": shops, "seeds": args.seeds, "sessions": args.sessions,
            "train_sessions": args.train_sessions, "refit_every": args.refit_every, "summary": summary,
            "folds": folds}
     (args.out / "unseen.json").write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
@@ -153,5 +164,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--train-sessions", type=int, default=2000, help="sessions per training shop (default 2000)")
     p.add_argument("--refit-every", type=int, default=25, help="the baseline refits every N labels (default 25)")
     p.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
+    p.add_argument("--checkpoint", type=Path, help="evaluate this model file in every shop instead of training "
+                                                  "without the held-out shop (e.g. an older shipped model)")
     p.add_argument("--out", type=Path, default=Path("reports/unseen"), help="folder for unseen.json and unseen.md")
     p.set_defaults(func=_cmd)
