@@ -18,7 +18,7 @@ from detectors.features import SessionFeatures
 from pipeline.decide import DecisionConfig, decide, within_cap
 from pipeline.state import Session, UserState, stable_hash
 from pipeline.venues import VenueIndex, is_open
-from schemas.events import Event, Feedback, LocationEvent, Venue, VenueTombstone
+from schemas.events import ContactEvent, Event, Feedback, LocationEvent, Venue, VenueTombstone
 from schemas.internal import EVENT_FIELDS
 from schemas.outputs import ModelInfo, Moment, MomentContext, Reason, VenueContext
 from schemas.timefmt import format_ts
@@ -83,6 +83,10 @@ class Core:
         state.apply_consent(event.consent)
         if isinstance(event, Feedback):
             return self._feedback(event, state, topic)
+        if isinstance(event, ContactEvent):
+            # a message, not a visit: it neither joins nor opens a session, and its text is not a cue
+            # of the moment (the customer's profile reads it: ../shared/PROFILES.md)
+            return Outcome("processed", analytics=state.analytics)
         session, _, closed = state.session_for(event.event_id, event.ts, event.session_id)
         out = Outcome("processed", analytics=state.analytics)
         if closed is not None and state.analytics:
@@ -112,8 +116,8 @@ class Core:
     def _feedback(self, fb: Feedback, state: UserState, topic: str) -> Outcome:
         out = Outcome("processed", analytics=state.analytics)
         session = state.session_at(fb.ts, fb.session_id)
-        # opted-out users' data is never used for learning
-        if session is not None and state.personalization and session.features.n_events:
+        # opted-out users' data is never used for learning; sentiment and outcome labels are the profile's
+        if fb.kind == "moment" and session is not None and state.personalization and session.features.n_events:
             self.detector.learn_one(features.vector(session.features, session.last_ms), fb.moment)
             out.learned = True
         if state.analytics:

@@ -5,7 +5,17 @@
 """
 
 from schemas.decode import INPUT_TOPICS, Rejection, decode, decode_replay_line
-from schemas.events import ClickEvent, Consent, Event, Feedback, LocationEvent, SearchEvent, Venue, VenueTombstone
+from schemas.events import (
+    ClickEvent,
+    Consent,
+    ContactEvent,
+    Event,
+    Feedback,
+    LocationEvent,
+    SearchEvent,
+    Venue,
+    VenueTombstone,
+)
 from schemas.outputs import DlqRecord, Moment
 from schemas.timefmt import format_ts, parse_ts
 
@@ -13,6 +23,7 @@ __all__ = [
     "INPUT_TOPICS",
     "ClickEvent",
     "Consent",
+    "ContactEvent",
     "DlqRecord",
     "Event",
     "Feedback",

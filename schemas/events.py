@@ -1,4 +1,4 @@
-"""Input messages: the three event topics, feedback, and venue reference records.
+"""Input messages: the event topics, customer contacts, feedback, and venue reference records.
 
 Strict where the contract is strict: no type coercion (``"48.1"`` is not a
 latitude), enums, ranges, lengths, finite numbers only. Unknown extra fields
@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 from schemas.timefmt import parse_ts
-from schemas.topics import CLICKSTREAM_TOPIC, FEEDBACK_TOPIC, LOCATION_TOPIC, SEARCH_TOPIC, VENUES_TOPIC, MomentName
+from schemas.topics import (
+    CLICKSTREAM_TOPIC,
+    CONTACT_TOPIC,
+    FEEDBACK_TOPIC,
+    LOCATION_TOPIC,
+    SEARCH_TOPIC,
+    VENUES_TOPIC,
+    MomentName,
+)
 
 MAX_ID = 128
 Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID)]
@@ -97,12 +106,42 @@ class LocationEvent(Event):
     heading: Annotated[float, Field(ge=0, le=360)] | None = None
 
 
+class ContactEvent(Event):
+    """A message between the customer and the company (../shared/PROFILES.md): only ``inbound``
+    text carries the customer's mood."""
+
+    TOPIC = CONTACT_TOPIC
+    medium: Literal["email", "chat", "call", "review", "social", "form"]
+    direction: Literal["inbound", "outbound"]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    subject: Annotated[str, StringConstraints(max_length=256)] | None = None
+    #: BCP 47 (``de``, ``en``, ``de-AT``); detected where absent
+    lang: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", max_length=35)] | None = None
+    ticket_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+
 class Feedback(Event):
-    """A delayed label: the moment the labelled session really was in."""
+    """A delayed label. ``kind`` ``moment`` (the default): the moment the labelled session really
+    was in; ``sentiment``: the mood of one inbound contact; ``outcome``: what became of the
+    customer (../shared/PROFILES.md)."""
 
     TOPIC = FEEDBACK_TOPIC
-    moment: MomentName
+    kind: Literal["moment", "sentiment", "outcome"] = "moment"
+    moment: MomentName | None = None
     source: Literal["conversion", "store_visit", "content_engagement", "survey", "agent"] | None = None
+    contact_event_id: Id | None = None
+    sentiment: Literal["negative", "neutral", "positive"] | None = None
+    outcome: Literal["churned", "stayed"] | None = None
+
+    @model_validator(mode="after")
+    def _fields_of_its_kind(self) -> Feedback:
+        required = {"moment": ("moment",), "sentiment": ("contact_event_id", "sentiment"),
+                    "outcome": ("outcome",)}[self.kind]
+        missing = [name for name in required if getattr(self, name) is None]
+        if missing:  # type "missing": the DLQ reason stays missing_field, as for any required field
+            raise PydanticCustomError("missing", "feedback of kind '{kind}' needs {fields}",
+                                      {"kind": self.kind, "fields": " and ".join(missing)})
+        return self
 
 
 class Venue(BaseModel):
@@ -133,5 +172,5 @@ class VenueTombstone(BaseModel):
 
 #: Input topic (without prefix) -> model of its messages.
 EVENT_MODELS: dict[str, type[BaseModel]] = {
-    m.TOPIC: m for m in (ClickEvent, SearchEvent, LocationEvent, Feedback)
+    m.TOPIC: m for m in (ClickEvent, SearchEvent, LocationEvent, Feedback, ContactEvent)
 }

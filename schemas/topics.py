@@ -17,10 +17,12 @@ CLICKSTREAM_TOPIC = "events.clickstream"
 SEARCH_TOPIC = "events.search"
 LOCATION_TOPIC = "events.location"
 FEEDBACK_TOPIC = "feedback"
+CONTACT_TOPIC = "events.contact"  # customer communication (../shared/PROFILES.md)
 VENUES_TOPIC = "ref.venues"  # compacted reference data, key = venue id
 DLQ_TOPIC = "events.dlq"
-#: the inputs keyed by user id, in the merge's order for equal event times
-EVENT_TOPICS = (CLICKSTREAM_TOPIC, SEARCH_TOPIC, LOCATION_TOPIC, FEEDBACK_TOPIC)
+#: the inputs keyed by user id, in the merge's order for equal event times (contacts last: added later,
+#: so the order of the others stays as it was)
+EVENT_TOPICS = (CLICKSTREAM_TOPIC, SEARCH_TOPIC, LOCATION_TOPIC, FEEDBACK_TOPIC, CONTACT_TOPIC)
 #: the four moments, in the contract's order
 MomentName = Literal["know", "go", "do", "buy"]
 MOMENTS: tuple[str, ...] = get_args(MomentName)

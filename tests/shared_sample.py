@@ -12,13 +12,14 @@ SHARED = Path(os.environ.get("MOMENTS_SHARED_DIR", Path(__file__).resolve().pare
 SAMPLE = SHARED / "samples" / "electronics-en"
 
 
-def require_sample() -> Path:
+def require_sample(name: str = "electronics-en") -> Path:
     """The sample folder; skips the test where ../shared does not exist (never in CI)."""
-    if not (SAMPLE / "events.jsonl").exists():
+    folder = SHARED / "samples" / name
+    if not (folder / "events.jsonl").exists():
         if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the shared-sample tests, but {SAMPLE} is missing")
-        pytest.skip(f"shared sample not found at {SAMPLE} (clone without ../shared)")
-    return SAMPLE
+            pytest.fail(f"CI must run the shared-sample tests, but {folder} is missing")
+        pytest.skip(f"shared sample not found at {folder} (clone without ../shared)")
+    return folder
 
 
 def sample_lines() -> list[bytes]:

@@ -21,6 +21,7 @@ from schemas.topics import (
     ANALYTICS_MOMENTS_TOPIC,
     ANALYTICS_SESSIONS_TOPIC,
     CLICKSTREAM_TOPIC,
+    CONTACT_TOPIC,
     CONTROL_TOPIC,
     DLQ_TOPIC,
     FEEDBACK_TOPIC,
@@ -43,9 +44,14 @@ INPUTS: dict[str, tuple[str, str, str]] = {
     CLICKSTREAM_TOPIC: ("eventsClickstream", "Clickstream", "Page views, clicks, carts, checkouts and purchases."),
     SEARCH_TOPIC: ("eventsSearch", "Searches", "Site, app and voice search queries."),
     LOCATION_TOPIC: ("eventsLocation", "Positions", "Device positions (WGS 84)."),
-    FEEDBACK_TOPIC: ("feedback", "Feedback", "Delayed labels for online learning: the moment a session really was in. "
-                                         "Labels the session_id given, else the user's latest session started at "
-                                         "or before ts. Never triggers a moment by itself."),
+    FEEDBACK_TOPIC: ("feedback", "Feedback", "Delayed labels for online learning. kind moment (default): the moment "
+                                         "a session really was in (labels the session_id given, else the user's "
+                                         "latest session started at or before ts); kind sentiment: the mood of one "
+                                         "inbound contact; kind outcome: churned or stayed. Never triggers a moment "
+                                         "by itself."),
+    CONTACT_TOPIC: ("eventsContact", "Customer contacts", "Emails, chats, call notes, reviews, social posts and forms "
+                                                           "between the customer and the company (PROFILES.md); "
+                                                           "inbound text carries the customer's mood."),
 }
 MOMENT_TOPICS = {
     "know": "A customer wants to know: answer with content.",
@@ -140,8 +146,11 @@ def document(partitions: int = 4, bootstrap: str = "kafka:9092") -> dict:
         "SearchEvent": _message("SearchEvent", "Search event", "One search query.", sref("SearchEvent"), USER_KEY),
         "LocationEvent": _message("LocationEvent", "Location event", "One device position.",
                                   sref("LocationEvent"), USER_KEY),
-        "Feedback": _message("Feedback", "Feedback", "A delayed label for a user's session.",
+        "Feedback": _message("Feedback", "Feedback", "A delayed label: a session's moment, a contact's "
+                                                     "sentiment or the customer's outcome.",
                              sref("Feedback"), USER_KEY),
+        "ContactEvent": _message("ContactEvent", "Customer contact", "One message between the customer and the "
+                                                                     "company.", sref("ContactEvent"), USER_KEY),
         "Venue": _message("Venue", "Venue", "A venue (store, branch, pick-up point) with stock and wait time; "
                                             "a newer record for the same key replaces the old one.",
                           sref("Venue"), VENUE_KEY),
@@ -162,8 +171,8 @@ def document(partitions: int = 4, bootstrap: str = "kafka:9092") -> dict:
     channels: dict[str, dict] = {}
     operations: dict[str, dict] = {}
     model_message = {"ClickEvent": "clickEvent", "SearchEvent": "searchEvent", "LocationEvent": "locationEvent",
-                     "Feedback": "feedback"}
-    for (topic, (cid, title, desc)), comp in zip(INPUTS.items(), model_message):
+                     "Feedback": "feedback", "ContactEvent": "contactEvent"}
+    for (topic, (cid, title, desc)), comp in zip(INPUTS.items(), model_message, strict=True):
         mid = model_message[comp]
         channels[cid] = _channel(topic, title, desc + " Key = user_id.", {mid: comp}, partitions)
         operations[f"receive{cid[0].upper()}{cid[1:]}"] = {

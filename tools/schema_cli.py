@@ -8,13 +8,24 @@ from pathlib import Path
 import orjson
 from pydantic import BaseModel
 
-from schemas import ClickEvent, DlqRecord, Feedback, LocationEvent, Moment, SearchEvent, Venue, VenueTombstone
+from schemas import (
+    ClickEvent,
+    ContactEvent,
+    DlqRecord,
+    Feedback,
+    LocationEvent,
+    Moment,
+    SearchEvent,
+    Venue,
+    VenueTombstone,
+)
 from schemas.internal import AnalyticsEvent, AnalyticsSession, EraseRequest, ModelMetrics
 from schemas.topics import (
     ANALYTICS_EVENTS_TOPIC,
     ANALYTICS_METRICS_TOPIC,
     ANALYTICS_SESSIONS_TOPIC,
     CLICKSTREAM_TOPIC,
+    CONTACT_TOPIC,
     CONTROL_TOPIC,
     DLQ_TOPIC,
     FEEDBACK_TOPIC,
@@ -29,6 +40,7 @@ SCHEMA_FILES: dict[str, tuple[type[BaseModel], str]] = {
     SEARCH_TOPIC: (SearchEvent, "validation"),
     LOCATION_TOPIC: (LocationEvent, "validation"),
     FEEDBACK_TOPIC: (Feedback, "validation"),
+    CONTACT_TOPIC: (ContactEvent, "validation"),
     VENUES_TOPIC: (Venue, "validation"),
     f"{VENUES_TOPIC}.tombstone": (VenueTombstone, "validation"),
     "moment": (Moment, "serialization"),
