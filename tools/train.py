@@ -141,14 +141,14 @@ def calibration_temperature(detector, lines: list[bytes], truth: list[dict], set
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from config import CLIError
-    from tools.simulate import PROFILES
+    from tools.simulate import select_shops
 
     if len(args.events) != len(args.truth):
         raise CLIError("give one --truth for each --events")
-    shops = [] if not args.shops else list(PROFILES) if args.shops == "all" else args.shops.split(",")
-    unknown = [s for s in shops if s not in PROFILES]
-    if unknown:
-        raise CLIError(f"unknown shop(s) {', '.join(unknown)}; known: {', '.join(PROFILES)}")
+    try:
+        shops = select_shops(args.shops) if args.shops else []
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     if not shops and not args.events:
         raise CLIError("nothing to train on: give --shops and/or --events/--truth")
     pairs = list(zip(args.events, args.truth))

@@ -119,12 +119,12 @@ def run(shops: list[str], seeds: int, sessions: int, train_sessions: int, refit_
 
 def _cmd(args: argparse.Namespace) -> int:
     from config import CLIError
-    from tools.simulate import PROFILES
+    from tools.simulate import select_shops
 
-    shops = list(PROFILES) if args.shops == "all" else [s.strip() for s in args.shops.split(",") if s.strip()]
-    unknown = [s for s in shops if s not in PROFILES]
-    if unknown or not shops:
-        raise CLIError(f"unknown shop(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(PROFILES)}")
+    try:
+        shops = select_shops(args.shops)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     for name in ("seeds", "sessions", "train_sessions", "refit_every", "jobs"):
         if getattr(args, name) < 1:
             raise CLIError(f"--{name.replace('_', '-')} must be at least 1")

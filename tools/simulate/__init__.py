@@ -28,9 +28,22 @@ def get_profile(name: str) -> Profile:
         raise KeyError(f"unknown profile {name!r}; known: {', '.join(PROFILES)}") from None
 
 
+def select_shops(spec: str) -> list[str]:
+    """Shop names from ``"all"`` or a comma-separated list; ``ValueError`` naming unknown ones.
+
+    >>> select_shops("fashion-en, bank-de-en")
+    ['fashion-en', 'bank-de-en']
+    """
+    shops = list(PROFILES) if spec == "all" else [s.strip() for s in spec.split(",") if s.strip()]
+    unknown = [s for s in shops if s not in PROFILES]
+    if unknown or not shops:
+        raise ValueError(f"unknown shop(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(PROFILES)}")
+    return shops
+
+
 def simulate(profile: str, sessions: int = 400, seed: int = 7, **knobs) -> Scenario:
     """Generate a scenario in memory: ``simulate("baumarkt-de", 200, seed=1).lines``."""
     return generate(Options(profile=profile, sessions=sessions, seed=seed, **knobs), get_profile(profile))
 
 
-__all__ = ["PROFILES", "Options", "Profile", "Scenario", "generate", "get_profile", "register", "simulate", "write"]
+__all__ = ["PROFILES", "Options", "Profile", "Scenario", "generate", "get_profile", "register", "select_shops", "simulate", "write"]
