@@ -16,11 +16,13 @@ from typing import Any, Protocol
 from detectors import features
 from detectors.features import SessionFeatures
 from pipeline.decide import DecisionConfig, decide, within_cap
+from pipeline.profile import Profiler
 from pipeline.state import Session, UserState, stable_hash
 from pipeline.venues import VenueIndex, is_open
 from schemas.events import ContactEvent, Event, Feedback, LocationEvent, Venue, VenueTombstone
 from schemas.internal import EVENT_FIELDS
 from schemas.outputs import ModelInfo, Moment, MomentContext, Reason, VenueContext
+from schemas.profiles import AnalysedContact, Profile
 from schemas.timefmt import format_ts
 
 
@@ -43,6 +45,8 @@ class Outcome:
     closed_sessions: list[dict[str, Any]] = field(default_factory=list)
     learned: bool = False
     analytics: bool = True  # the user allows analytics: rows may be stored for analysts
+    profile: Profile | None = None  # the user's profile changed: the new record
+    contact: AnalysedContact | None = None  # an analysed inbound message
 
 
 def session_row(user_id: str, s: Session) -> dict[str, Any]:
@@ -59,8 +63,9 @@ class Core:
     """Validation happens before (``schemas.decode``); this is everything after it."""
 
     def __init__(self, detector: Detector, venues: VenueIndex | None = None,
-                 config: DecisionConfig | None = None) -> None:
+                 config: DecisionConfig | None = None, profiler: Profiler | None = None) -> None:
         self.detector = detector
+        self.profiler = profiler if profiler is not None else Profiler()
         self.venues = venues if venues is not None else VenueIndex()
         self.config = config or DecisionConfig()
         #: called with (event, state, scores) after each prediction (``micromoments train`` calibrates there)
@@ -82,11 +87,23 @@ class Core:
             return Outcome("duplicate")
         state.apply_consent(event.consent)
         if isinstance(event, Feedback):
-            return self._feedback(event, state, topic)
+            out = self._feedback(event, state, topic)
+            out.profile = self.profiler.publish(state, event.ts)
+            return out
         if isinstance(event, ContactEvent):
             # a message, not a visit: it neither joins nor opens a session, and its text is not a cue
-            # of the moment (the customer's profile reads it: ../shared/PROFILES.md)
-            return Outcome("processed", analytics=state.analytics)
+            # of the moment; the customer's profile reads it (../shared/PROFILES.md)
+            out = Outcome("processed", analytics=state.analytics)
+            contact = self.profiler.contact(event, state)
+            out.contact = contact if state.analytics else None
+            out.profile = self.profiler.publish(state, event.ts)
+            return out
+        out = self._event(topic, event, state, arrival_ms)
+        self.profiler.event(event, state)
+        out.profile = self.profiler.publish(state, event.ts)
+        return out
+
+    def _event(self, topic: str, event: Event, state: UserState, arrival_ms: float) -> Outcome:
         session, _, closed = state.session_for(event.event_id, event.ts, event.session_id)
         out = Outcome("processed", analytics=state.analytics)
         if closed is not None and state.analytics:
@@ -109,6 +126,7 @@ class Core:
             session.n_moments += 1
             state.published.append(event.ts)
             out.moments.append(self._moment(moment, scores, x, event, session, state, arrival_ms))
+            self.profiler.moment(state, moment, round(scores[moment], 6), session.session_id, event.ts)
         if state.analytics:
             out.event_row = event_row(topic, event, session.session_id)
         return out
@@ -120,15 +138,21 @@ class Core:
         if fb.kind == "moment" and session is not None and state.personalization and session.features.n_events:
             self.detector.learn_one(features.vector(session.features, session.last_ms), fb.moment)
             out.learned = True
+        elif fb.kind != "moment":
+            out.learned = self.profiler.feedback(fb, state)
         if state.analytics:
             out.event_row = event_row(topic, fb, session.session_id if session else fb.session_id)
         return out
 
-    def expire(self, state: UserState, watermark_ms: int) -> list[dict[str, Any]]:
+    def expire(self, state: UserState, watermark_ms: int) -> tuple[list[dict[str, Any]], Profile | None]:
         """Close the user's session if idle past the gap at stream time ``watermark_ms``;
-        returns rows for the analysts' sessions table (none without analytics consent)."""
+        returns rows for the analysts' sessions table (none without analytics consent) and the
+        profile record if closing changed it (its moment ends with the session)."""
         closed = state.expire(watermark_ms)
-        return [session_row(state.user_id, s) for s in closed] if state.analytics else []
+        if not closed:
+            return [], None
+        profile = self.profiler.publish(state, closed[0].last_ms) if state.profile is not None else None
+        return ([session_row(state.user_id, s) for s in closed] if state.analytics else []), profile
 
     # --- the published message -----------------------------------------------------------------
 

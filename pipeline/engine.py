@@ -23,6 +23,7 @@ from schemas import DlqRecord, Rejection, decode
 from schemas.internal import EraseRequest, ModelMetrics
 from schemas.timefmt import format_ts
 from schemas.topics import (
+    ANALYTICS_CONTACTS_TOPIC,
     ANALYTICS_EVENTS_TOPIC,
     ANALYTICS_METRICS_TOPIC,
     ANALYTICS_MOMENTS_TOPIC,
@@ -30,6 +31,7 @@ from schemas.topics import (
     CONTROL_TOPIC,
     DLQ_TOPIC,
     EVENT_TOPICS,
+    PROFILES_TOPIC,
     REKEYED_TOPIC,
     VENUES_TOPIC,
     moment_topic,
@@ -63,7 +65,7 @@ class InRecord:
 class OutRecord:
     topic: str  # without prefix
     key: bytes | None
-    value: bytes
+    value: bytes | None  # None: a tombstone (compacted topics)
     headers: dict[str, bytes] | None = None
 
 
@@ -214,8 +216,10 @@ class StreamEngine:
         self.merge.push((rec.topic, rec.partition), self._pushed_ms.get(rec.partition, 0), (CONTROL_TOPIC, req, rec))
         self._held[(rec.topic, rec.partition)] += 1
 
-    def _erase(self, user_id: str, touched: dict[str, UserState]) -> None:
-        self.store.pop(user_id, None)
+    def _erase(self, user_id: str, touched: dict[str, UserState], result: BatchResult) -> None:
+        existed = self.store.pop(user_id, None) is not None or user_id in touched
+        if existed:  # the profile goes too: a tombstone on the compacted topic
+            result.sends.append(OutRecord(PROFILES_TOPIC, user_id.encode("utf-8"), None))
         self.open_users.pop(user_id, None)
         touched.pop(user_id, None)  # not written back at the end of the batch
         self.stats["erased"] += 1
@@ -246,7 +250,7 @@ class StreamEngine:
         touched: dict[str, UserState] = {}
         for source_topic, msg, rec in released:
             if source_topic == CONTROL_TOPIC:
-                self._erase(msg.user_id, touched)
+                self._erase(msg.user_id, touched, result)
                 continue
             state = touched.get(msg.user_id)
             if state is None:
@@ -269,6 +273,11 @@ class StreamEngine:
                 result.sends.append(OutRecord(ANALYTICS_EVENTS_TOPIC, key, orjson.dumps(outcome.event_row)))
             for row in outcome.closed_sessions:
                 result.sends.append(OutRecord(ANALYTICS_SESSIONS_TOPIC, key, orjson.dumps(row)))
+            if outcome.contact is not None:
+                result.sends.append(OutRecord(ANALYTICS_CONTACTS_TOPIC, key, outcome.contact.model_dump_json().encode()))
+            if outcome.profile is not None:
+                self.stats["profiles"] += 1
+                result.sends.append(OutRecord(PROFILES_TOPIC, key, outcome.profile.model_dump_json().encode()))
         for user_id, state in touched.items():
             self.store[user_id] = state.to_json()
 
@@ -306,13 +315,17 @@ class StreamEngine:
                 continue
             del self.open_users[user_id]
             state = self.load(user_id)
-            rows = self.core.expire(state, now)
+            rows, profile = self.core.expire(state, now)
             left = max(0, left - 50) if budget is not None else left
+            key = user_id.encode("utf-8")
             if rows:
-                key = user_id.encode("utf-8")
                 result.sends += [OutRecord(ANALYTICS_SESSIONS_TOPIC, key, orjson.dumps(r)) for r in rows]
-                self.store[user_id] = state.to_json()
                 self.stats["sessions_closed"] += len(rows)
+            if profile is not None:
+                self.stats["profiles"] += 1
+                result.sends.append(OutRecord(PROFILES_TOPIC, key, profile.model_dump_json().encode()))
+            if rows or profile is not None:
+                self.store[user_id] = state.to_json()
         return result
 
     def expiring(self) -> bool:

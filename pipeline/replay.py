@@ -31,7 +31,7 @@ from pipeline.core import Core
 from pipeline.engine import InRecord, OutRecord, StreamEngine, dlq_record
 from schemas import DlqRecord, Moment, Rejection
 from schemas.decode import INPUT_TOPICS, parse_json
-from schemas.topics import ANALYTICS_TOPICS, CONTROL_TOPIC, DLQ_TOPIC, MOMENT_TOPICS, VENUES_TOPIC
+from schemas.topics import ANALYTICS_TOPICS, CONTROL_TOPIC, DLQ_TOPIC, MOMENT_TOPICS, PROFILES_TOPIC, VENUES_TOPIC
 
 #: lines handed to the engine at a time (then idle sessions are closed, as the worker's timer does)
 BATCH_LINES = 1000
@@ -69,6 +69,10 @@ def line_record(line: bytes) -> tuple[str, bytes | None, bytes | None] | Rejecti
         return topic, key, None if obj.get("deleted") is True and key else orjson.dumps(obj)
     uid = obj.get("user_id")
     return topic, uid.encode("utf-8", "surrogatepass") if isinstance(uid, str) else None, orjson.dumps(obj)
+
+
+#: what ``--analytics DIR`` writes: the analytics streams and the profiles topic
+REPLAY_STREAMS = (*ANALYTICS_TOPICS, PROFILES_TOPIC)
 
 
 class Replayer:
@@ -142,7 +146,7 @@ class Replayer:
                 st.dlq += 1
                 st.dlq_by_reason[record.reason] += 1
                 yield record
-            elif out.topic in ANALYTICS_TOPICS and self.analytics is not None:
+            elif out.topic in REPLAY_STREAMS and self.analytics is not None:
                 self.analytics(out)
 
 
@@ -161,14 +165,16 @@ def _open(path: str, mode: str) -> Iterator[IO[bytes]]:
 
 class AnalyticsFiles:
     """``--analytics DIR``: one JSON-lines file per analytics stream (``DIR/events.jsonl``,
-    ``moments.jsonl``, ``sessions.jsonl``, ``metrics.jsonl``), in the order the worker sends."""
+    ``moments.jsonl``, ``sessions.jsonl``, ``metrics.jsonl``, ``contacts.jsonl``) and the
+    ``profiles`` topic (``DIR/profiles.jsonl``), in the order the worker sends."""
 
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self._files = {t: open(directory / f"{t.rsplit('.', 1)[-1]}.jsonl", "wb") for t in ANALYTICS_TOPICS}
+        self._files = {t: open(directory / f"{t.rsplit('.', 1)[-1]}.jsonl", "wb") for t in REPLAY_STREAMS}
 
     def __call__(self, out: OutRecord) -> None:
-        self._files[out.topic].write(out.value + b"\n")
+        if out.value is not None:  # (replay has no erase requests: no tombstones)
+            self._files[out.topic].write(out.value + b"\n")
 
     def close(self) -> None:
         for f in self._files.values():

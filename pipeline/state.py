@@ -66,6 +66,10 @@ class UserState:
     seen: dict[str, int] = field(default_factory=dict)  # event-id digest -> event ts (dedup)
     published: list[int] = field(default_factory=list)  # event ts of recent moments (frequency cap)
     seen_max_ms: int = 0
+    #: the customer profile's state (``pipeline.profile``; None without personalization consent)
+    profile: dict[str, Any] | None = None
+    profile_version: int = 0  # of the last record on the profiles topic
+    profile_sig: str | None = None  # what that record showed (a new record only when it changes)
 
     def to_json(self) -> bytes:
         """The serialized state (orjson writes dataclasses natively: no ``asdict`` copy).

@@ -8,12 +8,13 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from config import Settings
-from schemas.topics import ALL_TOPICS, DLQ_TOPIC, VENUES_TOPIC
+from schemas.topics import ALL_TOPICS, DLQ_TOPIC, PROFILES_TOPIC, VENUES_TOPIC
 
 #: a DLQ record carries the original bytes in base64 (4/3 of them) plus JSON: a bad input as large
 #: as an input topic takes (1 MiB by default) must still fit in the DLQ
 DLQ_MAX_BYTES = 8 * 1024 * 1024
-TOPIC_CONFIGS = {VENUES_TOPIC: {"cleanup.policy": "compact"}, DLQ_TOPIC: {"max.message.bytes": str(DLQ_MAX_BYTES)}}
+TOPIC_CONFIGS = {VENUES_TOPIC: {"cleanup.policy": "compact"}, PROFILES_TOPIC: {"cleanup.policy": "compact"},
+                 DLQ_TOPIC: {"max.message.bytes": str(DLQ_MAX_BYTES)}}
 
 
 async def ensure_topics(settings: Settings, timeout_s: float = 30.0) -> list[str]:

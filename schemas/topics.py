@@ -20,6 +20,7 @@ FEEDBACK_TOPIC = "feedback"
 CONTACT_TOPIC = "events.contact"  # customer communication (../shared/PROFILES.md)
 VENUES_TOPIC = "ref.venues"  # compacted reference data, key = venue id
 DLQ_TOPIC = "events.dlq"
+PROFILES_TOPIC = "profiles"  # compacted, key = user id: the latest profile (../shared/PROFILES.md)
 #: the inputs keyed by user id, in the merge's order for equal event times (contacts last: added later,
 #: so the order of the others stays as it was)
 EVENT_TOPICS = (CLICKSTREAM_TOPIC, SEARCH_TOPIC, LOCATION_TOPIC, FEEDBACK_TOPIC, CONTACT_TOPIC)
@@ -42,9 +43,11 @@ ANALYTICS_EVENTS_TOPIC = "mm.analytics.events"  # normalized events for the sink
 ANALYTICS_SESSIONS_TOPIC = "mm.analytics.sessions"  # closed sessions for the sink
 ANALYTICS_MOMENTS_TOPIC = "mm.analytics.moments"  # published moments of analytics-consenting users
 ANALYTICS_METRICS_TOPIC = "mm.analytics.metrics"  # the online model's running quality
+ANALYTICS_CONTACTS_TOPIC = "mm.analytics.contacts"  # analysed inbound messages of analytics-consenting users
 ANALYTICS_TOPICS = (ANALYTICS_EVENTS_TOPIC, ANALYTICS_MOMENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC,
-                    ANALYTICS_METRICS_TOPIC)
+                    ANALYTICS_METRICS_TOPIC, ANALYTICS_CONTACTS_TOPIC)
 
 #: every topic the pipeline reads or writes
-ALL_TOPICS = (*EVENT_TOPICS, VENUES_TOPIC, *MOMENT_TOPICS, DLQ_TOPIC, REKEYED_TOPIC, CONTROL_TOPIC,
-              ANALYTICS_EVENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC, ANALYTICS_MOMENTS_TOPIC, ANALYTICS_METRICS_TOPIC)
+ALL_TOPICS = (*EVENT_TOPICS, VENUES_TOPIC, *MOMENT_TOPICS, DLQ_TOPIC, PROFILES_TOPIC, REKEYED_TOPIC, CONTROL_TOPIC,
+              ANALYTICS_EVENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC, ANALYTICS_MOMENTS_TOPIC, ANALYTICS_METRICS_TOPIC,
+              ANALYTICS_CONTACTS_TOPIC)

@@ -53,6 +53,29 @@ GROUP BY moment, term ORDER BY moment, moments DESC, term LIMIT 10 BY moment LIM
        round(avg(venue_distance_m), 1) AS avg_distance_m
 FROM {db}.moments FINAL WHERE moment = 'go' AND venue_id != ''
 GROUP BY venue_id ORDER BY go_moments DESC, venue_id LIMIT {limit}"""),
+    "mood-per-day": NamedQuery(
+        "customers' mood per day and channel: analysed inbound messages, average sentiment, share negative",
+        """SELECT toDate(ts) AS day, channel, medium, count() AS messages,
+       round(avg(sentiment_score), 3) AS avg_sentiment, round(countIf(sentiment_label = 'negative') / messages, 3)
+       AS share_negative
+FROM {db}.contacts FINAL GROUP BY day, channel, medium ORDER BY day, channel, medium LIMIT {limit}"""),
+    "red-customers": NamedQuery(
+        "customers whose traffic light is red now (their latest profile), riskiest first, with the reasons",
+        """SELECT user_id, updated_at, criticality_score, criticality_reasons, sentiment_label, actions['callcenter']
+       AS callcenter_action
+FROM (SELECT user_id, argMax(updated_at, version) AS updated_at, argMax(criticality_level, version) AS level,
+             argMax(criticality_score, version) AS criticality_score,
+             argMax(criticality_reasons, version) AS criticality_reasons,
+             argMax(sentiment_label, version) AS sentiment_label, argMax(actions, version) AS actions
+      FROM {db}.profiles FINAL GROUP BY user_id)
+WHERE level = 'red' ORDER BY criticality_score DESC, user_id LIMIT {limit}"""),
+    "top-interests": NamedQuery(
+        "top interests now: customers naming each topic in their latest profile, and its average weight",
+        """SELECT topic, count() AS customers, round(avg(weight), 3) AS avg_weight
+FROM (SELECT user_id, argMax(interest_topics, version) AS topics, argMax(interest_weights, version) AS weights
+      FROM {db}.profiles FINAL GROUP BY user_id)
+ARRAY JOIN topics AS topic, weights AS weight
+GROUP BY topic ORDER BY customers DESC, topic LIMIT {limit}"""),
     "model-quality": NamedQuery(
         "the online model's quality over time (per minute, last value of each worker)",
         """SELECT minute, model, version, max(labels) AS labels,
@@ -142,7 +165,7 @@ class Analytics:
     def counts(self) -> dict[str, int]:
         """Logical rows per table (FINAL)."""
         return {t: int(self.client.query(f"SELECT count() FROM {self.db}.{t} FINAL").result_rows[0][0])
-                for t in ("events", "moments", "sessions", "model_metrics")}
+                for t in ("events", "moments", "sessions", "model_metrics", "profiles", "contacts")}
 
 
 def _is_chdb(client) -> bool:

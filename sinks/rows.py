@@ -17,13 +17,16 @@ from typing import Any
 from config import Settings
 from schemas.internal import AnalyticsEvent, AnalyticsSession, ModelMetrics
 from schemas.outputs import Moment
+from schemas.profiles import AnalysedContact, Profile
 from schemas.timefmt import parse_ts
 from schemas.topics import (
+    ANALYTICS_CONTACTS_TOPIC,
     ANALYTICS_EVENTS_TOPIC,
     ANALYTICS_METRICS_TOPIC,
     ANALYTICS_MOMENTS_TOPIC,
     ANALYTICS_SESSIONS_TOPIC,
     MOMENTS,
+    PROFILES_TOPIC,
 )
 
 _BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
@@ -145,16 +148,57 @@ def metric_row(msg: ModelMetrics, key: bytes) -> list[Any]:
             msg.drifts, msg.window, msg.processed]
 
 
+PROFILE_COLUMNS = ("user_id", "updated_at", "version", "moment", "moment_confidence", "sentiment_score",
+                   "sentiment_label", "sentiment_trend", "sentiment_n", "criticality_level", "criticality_score",
+                   "criticality_reasons", "interest_topics", "interest_weights", "actions", "lang")
+
+
+def profile_row(msg: Profile, key: bytes) -> list[Any] | None:
+    """A profile record for the history table; none for users who do not allow analytics."""
+    if not msg.consent.analytics:
+        return None
+    s, c = msg.sentiment, msg.criticality
+    row = {
+        "user_id": pseudonymize(key, msg.user_id), "updated_at": parse_ts(msg.updated_at), "version": msg.version,
+        "moment": msg.moment.moment if msg.moment else "",
+        "moment_confidence": msg.moment.confidence if msg.moment else None,
+        "sentiment_score": s.score if s else None, "sentiment_label": s.label if s else "",
+        "sentiment_trend": s.trend if s else "", "sentiment_n": s.n if s else 0,
+        "criticality_level": c.level if c else "", "criticality_score": c.score if c else None,
+        "criticality_reasons": list(c.reasons) if c else [],
+        "interest_topics": [i.topic for i in msg.interests], "interest_weights": [i.weight for i in msg.interests],
+        "actions": {ch: a.action for ch, a in msg.next_best_action.items()}, "lang": _s(msg.lang),
+    }
+    return [row[c] for c in PROFILE_COLUMNS]
+
+
+CONTACT_COLUMNS = ("event_id", "user_id", "ts", "medium", "channel", "lang", "lang_detected", "sentiment_score",
+                   "sentiment_label", "sentiment_reasons")
+
+
+def contact_row(msg: AnalysedContact, key: bytes) -> list[Any]:
+    return [msg.event_id, pseudonymize(key, msg.user_id), parse_ts(msg.ts), msg.medium, msg.channel, msg.lang,
+            msg.lang_detected, msg.sentiment.score, msg.sentiment.label, list(msg.sentiment.reasons)]
+
+
 #: analytics topic (without prefix) -> (table, columns, message model, converter)
 TABLES = {
     ANALYTICS_EVENTS_TOPIC: ("events", EVENT_COLUMNS, AnalyticsEvent, event_row),
     ANALYTICS_MOMENTS_TOPIC: ("moments", MOMENT_COLUMNS, Moment, moment_row),
     ANALYTICS_SESSIONS_TOPIC: ("sessions", SESSION_COLUMNS, AnalyticsSession, session_row),
     ANALYTICS_METRICS_TOPIC: ("model_metrics", METRIC_COLUMNS, ModelMetrics, metric_row),
+    ANALYTICS_CONTACTS_TOPIC: ("contacts", CONTACT_COLUMNS, AnalysedContact, contact_row),
+    # the contract's compacted topic itself: its records carry consent, tombstones are skipped
+    # (an erasure reaches the tables through mm.control)
+    PROFILES_TOPIC: ("profiles", PROFILE_COLUMNS, Profile, profile_row),
 }
 
 
 def to_row(topic: str, value: bytes, key: bytes) -> tuple[str, list[Any]]:
-    """(table, row) of a record of an analytics topic (without prefix); raises on a bad record."""
+    """(table, row) of a record of an analytics topic (without prefix), ``(None, None)`` for a record
+    that is not stored (a tombstone, a profile without analytics consent); raises on a bad record."""
     table, _, model, convert = TABLES[topic]
-    return table, convert(model.model_validate_json(value), key)
+    if value is None:
+        return None, None
+    row = convert(model.model_validate_json(value), key)
+    return (table, row) if row is not None else (None, None)

@@ -12,6 +12,10 @@ partitions are months of the event time, a retention TTL on the event time):
 * ``moments``: every published moment, keyed by ``(user_id, moment_id)``;
 * ``sessions``: one row per closed session, keyed by ``(user_id, session_id)``;
 * ``model_metrics``: the online model's running quality, keyed by ``(worker, ts)``;
+* ``profiles``: every customer profile record (analytics consent), keyed by ``(user_id, version)``:
+  the history; the latest version per user is the profile now;
+* ``contacts``: every analysed inbound message: language, sentiment score, label and the words
+  that decided it (never the text), keyed by ``(user_id, event_id)``;
 * ``moments_per_minute``: minute x moment x channel rollup (AggregatingMergeTree fed by
   the materialized view ``moments_per_minute_mv``); counts are ``uniqExact(moment_id)``
   states, so a moment inserted twice (replay) still counts once.
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from config import Settings
 
 #: the tables holding rows of a user (erasure) with their event-time column
-USER_TABLES = {"events": "ts", "moments": "event_ts", "sessions": "start"}
+USER_TABLES = {"events": "ts", "moments": "event_ts", "sessions": "start", "profiles": "updated_at", "contacts": "ts"}
 ROLLUP = "moments_per_minute"
 
 
@@ -163,6 +167,48 @@ MIGRATIONS: tuple[Migration, ...] = (
                max(confidence) AS max_confidence
         FROM {{db}}.moments GROUP BY minute, moment, channel""",
     )),
+    Migration(3, "customer profiles and analysed contacts", (
+        f"""CREATE TABLE IF NOT EXISTS {{db}}.profiles (
+            user_id String COMMENT 'pseudonym',
+            updated_at DateTime64(3, 'UTC'),
+            version UInt32,
+            moment LowCardinality(String),
+            moment_confidence Nullable(Float32),
+            sentiment_score Nullable(Float32),
+            sentiment_label LowCardinality(String),
+            sentiment_trend LowCardinality(String),
+            sentiment_n UInt16,
+            criticality_level LowCardinality(String),
+            criticality_score Nullable(Float32),
+            criticality_reasons Array(String),
+            interest_topics Array(LowCardinality(String)),
+            interest_weights Array(Float32),
+            actions Map(LowCardinality(String), LowCardinality(String)),
+            lang LowCardinality(String),
+            inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
+        ) ENGINE = ReplacingMergeTree
+        PARTITION BY toYYYYMM(updated_at)
+        ORDER BY (user_id, version)
+        {_ttl("updated_at")}
+        {_DEDUP}""",
+        f"""CREATE TABLE IF NOT EXISTS {{db}}.contacts (
+            event_id String,
+            user_id String COMMENT 'pseudonym',
+            ts DateTime64(3, 'UTC'),
+            medium LowCardinality(String),
+            channel LowCardinality(String),
+            lang LowCardinality(String),
+            lang_detected Bool,
+            sentiment_score Float32,
+            sentiment_label LowCardinality(String),
+            sentiment_reasons Array(String),
+            inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
+        ) ENGINE = ReplacingMergeTree
+        PARTITION BY toYYYYMM(ts)
+        ORDER BY (user_id, event_id)
+        {_ttl("ts")}
+        {_DEDUP}""",
+    )),
 )
 
 ROLLUP_SELECT = """SELECT toStartOfMinute(event_ts) AS minute, moment, channel,
@@ -170,7 +216,8 @@ ROLLUP_SELECT = """SELECT toStartOfMinute(event_ts) AS minute, moment, channel,
 FROM {db}.moments WHERE toStartOfMinute(event_ts) IN {minutes} GROUP BY minute, moment, channel"""
 
 #: tables with a retention TTL and their event-time column
-TTL_TABLES = {"events": "ts", "moments": "event_ts", "sessions": "start", "model_metrics": "ts", ROLLUP: "minute"}
+TTL_TABLES = {"events": "ts", "moments": "event_ts", "sessions": "start", "model_metrics": "ts", ROLLUP: "minute",
+              "profiles": "updated_at", "contacts": "ts"}
 
 
 def _render(sql: str, settings: Settings) -> str:

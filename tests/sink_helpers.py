@@ -16,11 +16,14 @@ import orjson
 
 from config import Settings
 from schemas import Moment
+from schemas.timefmt import format_ts
 from schemas.topics import (
+    ANALYTICS_CONTACTS_TOPIC,
     ANALYTICS_EVENTS_TOPIC,
     ANALYTICS_METRICS_TOPIC,
     ANALYTICS_MOMENTS_TOPIC,
     ANALYTICS_SESSIONS_TOPIC,
+    PROFILES_TOPIC,
 )
 from sinks import service
 from sinks.rows import pseudonym_key
@@ -199,8 +202,31 @@ def small_dataset() -> dict[str, list[dict]]:
     metrics = [{"ts_ms": T0 + k * 10_000, "worker": "w1", "model": "ovr-logreg", "version": "1", "labels": k,
                 "accuracy": 0.5 + k / 100, "macro_f1": 0.4, "error_mean": 0.3, "drifts": 0, "window": 100,
                 "processed": 10 * k} for k in range(3)]
+    profiles = [profile("alice", 1, "green", 0.1, ["routers"]),
+                profile("alice", 2, "red", 0.8, ["routers", "mesh"], reasons=["looked for cancellation (2x)"]),
+                profile("bob", 1, "amber", 0.4, ["mesh"]),
+                profile("carol", 1, "red", 0.9, ["tv"], analytics=False)]  # not stored: no analytics consent
+    contacts = [contact("c1", "alice", T0 + 3000, "negative", -0.8, "email"),
+                contact("c2", "alice", T0 + 90_000_000, "negative", -0.6, "call"),
+                contact("c3", "bob", T0 + 4000, "positive", 0.7, "chat")]
     return {ANALYTICS_EVENTS_TOPIC: events, ANALYTICS_MOMENTS_TOPIC: moments,
-            ANALYTICS_SESSIONS_TOPIC: sessions, ANALYTICS_METRICS_TOPIC: metrics}
+            ANALYTICS_SESSIONS_TOPIC: sessions, ANALYTICS_METRICS_TOPIC: metrics,
+            PROFILES_TOPIC: profiles, ANALYTICS_CONTACTS_TOPIC: contacts}
+
+
+def profile(user: str, version: int, level: str, score: float, topics: list[str], reasons: list[str] | None = None,
+            analytics: bool = True) -> dict:
+    return {"user_id": user, "updated_at": format_ts(T0 + version * 1000), "version": version,
+            "criticality": {"level": level, "score": score, "reasons": reasons or []},
+            "interests": [{"topic": t, "weight": 1.0 / (i + 1), "evidence": 3} for i, t in enumerate(topics)],
+            "next_best_action": {"callcenter": {"action": "retention_script" if level == "red" else "greet",
+                                                "reason": level}},
+            "consent": {"personalization": True, "analytics": analytics}, "lang": "en"}
+
+
+def contact(event_id: str, user: str, ts: int, label: str, score: float, medium: str) -> dict:
+    return {"event_id": event_id, "user_id": user, "ts": format_ts(ts), "medium": medium, "channel": "web",
+            "lang": "en", "lang_detected": True, "sentiment": {"score": score, "label": label, "reasons": ["late"]}}
 
 
 def insert_direct(settings: Settings, client, data: dict[str, list[dict]]) -> None:
@@ -209,8 +235,8 @@ def insert_direct(settings: Settings, client, data: dict[str, list[dict]]) -> No
     key = pseudonym_key(settings)
     for topic, msgs in data.items():
         table, columns, model, convert = TABLES[topic]
-        client.insert(f"{settings.clickhouse_database}.{table}", [convert(model.model_validate(m), key) for m in msgs],
-                      column_names=list(columns))
+        rows = [row for m in msgs if (row := convert(model.model_validate(m), key)) is not None]
+        client.insert(f"{settings.clickhouse_database}.{table}", rows, column_names=list(columns))
 
 
 # --------------------------------------------------------------------------- rows and privacy

@@ -219,8 +219,10 @@ def test_replay_writes_the_analytics_streams_and_replays_erase_requests(tmp_path
     src.write_bytes(b"\n".join(lines) + b"\n")
     run(str(src), str(tmp_path / "out.jsonl"), None, build_core(Settings()), analytics_dir=tmp_path / "an")
     files = {p.name: p.read_bytes().splitlines() for p in (tmp_path / "an").iterdir()}
-    assert set(files) == {"events.jsonl", "moments.jsonl", "sessions.jsonl", "metrics.jsonl"}
-    assert all(files.values())
+    assert set(files) == {"events.jsonl", "moments.jsonl", "sessions.jsonl", "metrics.jsonl", "contacts.jsonl",
+                          "profiles.jsonl"}
+    assert all(files.values()) is False and files["contacts.jsonl"] == []  # a shop without contacts
+    assert all(v for name, v in files.items() if name != "contacts.jsonl")
     published = {orjson.loads(v)["moment_id"] for v in (tmp_path / "out.jsonl").read_bytes().splitlines()}
     assert {orjson.loads(v)["moment_id"] for v in files["moments.jsonl"]} <= published
     kept, erased = Replayer(build_core(Settings())), Replayer(build_core(Settings()))

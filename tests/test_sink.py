@@ -70,7 +70,7 @@ def test_named_queries_on_a_small_dataset(ch):
     settings, client = ch
     insert_direct(settings, client, small_dataset())
     a = Analytics(settings, client)
-    assert a.counts() == {"events": 11, "moments": 5, "sessions": 2, "model_metrics": 3}
+    assert a.counts() == {"events": 11, "moments": 5, "sessions": 2, "model_metrics": 3, "profiles": 3, "contacts": 3}
     results = {name: a.named(name) for name in NAMED}
     cols, rows = results["moments-per-minute"]
     per = [dict(zip(cols, r)) for r in rows]
@@ -88,7 +88,7 @@ def test_named_queries_on_a_small_dataset(ch):
     assert len(rows) >= 1 and "accuracy" in cols
     # a row delivered twice counts once (ReplacingMergeTree + FINAL; uniqExact in the rollup)
     insert_direct(settings, client, small_dataset())
-    assert a.counts() == {"events": 11, "moments": 5, "sessions": 2, "model_metrics": 3}
+    assert a.counts() == {"events": 11, "moments": 5, "sessions": 2, "model_metrics": 3, "profiles": 3, "contacts": 3}
     cols, rows = a.named("moments-per-minute")
     assert sum(dict(zip(cols, r))["moments"] for r in rows) == 5
 
@@ -132,16 +132,17 @@ def test_erasure_removes_all_rows_of_a_user(ch):
     insert_direct(settings, client, small_dataset())  # physical duplicates go too
     a = Analytics(settings, client)
     removed = a.erase("alice")
-    assert removed == {"events": 6, "moments": 3, "sessions": 1}
+    assert removed == {"events": 6, "moments": 3, "sessions": 1, "profiles": 2, "contacts": 2}
     alice = pseudonymize(KEY.encode(), "alice")
     db = settings.clickhouse_database
     for table in schema.USER_TABLES:
         assert client.query(f"SELECT count() FROM {db}.{table} WHERE user_id = '{alice}'").result_rows[0][0] == 0
-    assert a.counts() == {"events": 5, "moments": 2, "sessions": 1, "model_metrics": 3}
+    assert a.counts() == {"events": 5, "moments": 2, "sessions": 1, "model_metrics": 3, "profiles": 1,
+                          "contacts": 1}
     # the rollup was rebuilt without her: only bob's two moments remain
     cols, rows = a.named("moments-per-minute")
     assert sum(dict(zip(cols, r))["moments"] for r in rows) == 2
-    assert a.erase("alice") == {"events": 0, "moments": 0, "sessions": 0}
+    assert a.erase("alice") == {"events": 0, "moments": 0, "sessions": 0, "profiles": 0, "contacts": 0}
 
 
 # --------------------------------------------------------------------------- with Kafka
@@ -153,3 +154,19 @@ def test_rows_doctests():
     import sinks.rows
 
     assert doctest.testmod(sinks.rows).failed == 0
+
+
+def test_profile_queries_mood_per_day_red_customers_now_and_top_interests(ch):
+    """The analysts' profile questions, on the latest profile per user; a profile of a user who
+    does not allow analytics is never stored."""
+    settings, client = ch
+    insert_direct(settings, client, small_dataset())
+    a = Analytics(settings, client)
+    cols, rows = a.named("red-customers")
+    assert [r[cols.index("user_id")] for r in rows] == [pseudonymize(KEY.encode(), "alice")]  # carol: no consent
+    assert rows[0][cols.index("callcenter_action")] == "retention_script"
+    cols, rows = a.named("top-interests")
+    assert [(r[0], r[1]) for r in rows] == [("mesh", 2), ("routers", 1)]
+    cols, rows = a.named("mood-per-day")
+    by_day = {(str(r[0]), r[2]): (r[3], r[5]) for r in rows}
+    assert sorted(by_day.values()) == [(1, 0.0), (1, 1.0), (1, 1.0)] and len({d for d, _ in by_day}) == 2

@@ -16,6 +16,7 @@ import yaml
 
 from pipeline import __version__
 from schemas.topics import (
+    ANALYTICS_CONTACTS_TOPIC,
     ANALYTICS_EVENTS_TOPIC,
     ANALYTICS_METRICS_TOPIC,
     ANALYTICS_MOMENTS_TOPIC,
@@ -26,6 +27,7 @@ from schemas.topics import (
     DLQ_TOPIC,
     FEEDBACK_TOPIC,
     LOCATION_TOPIC,
+    PROFILES_TOPIC,
     SEARCH_TOPIC,
     VENUES_TOPIC,
     moment_topic,
@@ -70,6 +72,8 @@ INTERNAL = (
      "Every published moment of a user who allows analytics, for the moments table."),
     (ANALYTICS_METRICS_TOPIC, "mmAnalyticsMetrics", "ModelMetrics", "Analytics: model quality",
      "Each worker's online model and its prequential quality every 10 s (key = worker id)."),
+    (ANALYTICS_CONTACTS_TOPIC, "mmAnalyticsContacts", "AnalysedContact", "Analytics: contacts",
+     "Every analysed inbound message of a user who allows analytics: language and sentiment, for the contacts table."),
     (CONTROL_TOPIC, "mmControl", "EraseRequest", "Control: erase requests",
      "Forget a user: the worker drops the user's state, the sink deletes the user's rows."),
 )
@@ -161,6 +165,10 @@ def document(partitions: int = 4, bootstrap: str = "kafka:9092") -> dict:
             {"oneOf": [{"type": "null"}, sref("VenueTombstone")]}, VENUE_KEY),
         "Moment": _message("Moment", "Moment", "A session entered a micro-moment. moment_id is deterministic: "
                                                "deduplicate re-deliveries on it.", sref("Moment"), USER_KEY),
+        "Profile": _message("Profile", "Customer profile", "The whole profile of a user after a change "
+                                                           "(mood, criticality, interests, next best action per "
+                                                           "channel); a null value (tombstone) when the user is erased.",
+                            {"oneOf": [{"type": "null"}, sref("Profile")]}, USER_KEY),
         "DlqRecord": _message("DlqRecord", "Dead letter", "A rejected input record with the original bytes, "
                                                           "its source topic/partition/offset and a reason.",
                               sref("DlqRecord"), DLQ_KEY),
@@ -206,6 +214,15 @@ def document(partitions: int = 4, bootstrap: str = "kafka:9092") -> dict:
     operations["sendEventsDlq"] = {
         "action": "send", "title": "Publish events.dlq", "summary": "Bad input never stops the pipeline.",
         "channel": _ref("channels", "eventsDlq"), "messages": [_ref("channels", "eventsDlq", "messages", "dlqRecord")],
+    }
+
+    channels["profiles"] = _channel(PROFILES_TOPIC, "Customer profiles",
+                                    "Compacted, key = user_id: the latest profile of each user; call centers, "
+                                    "terminals and the ClickHouse sink follow it.", {"profile": "Profile"},
+                                    partitions, compacted=True)
+    operations["sendProfiles"] = {
+        "action": "send", "title": "Publish profiles", "summary": "A new record whenever what a reader sees changes.",
+        "channel": _ref("channels", "profiles"), "messages": [_ref("channels", "profiles", "messages", "profile")],
     }
 
     for topic, cid, name, title, summary in INTERNAL:

@@ -20,7 +20,9 @@ from schemas import (
     VenueTombstone,
 )
 from schemas.internal import AnalyticsEvent, AnalyticsSession, EraseRequest, ModelMetrics
+from schemas.profiles import AnalysedContact, Profile
 from schemas.topics import (
+    ANALYTICS_CONTACTS_TOPIC,
     ANALYTICS_EVENTS_TOPIC,
     ANALYTICS_METRICS_TOPIC,
     ANALYTICS_SESSIONS_TOPIC,
@@ -30,6 +32,7 @@ from schemas.topics import (
     DLQ_TOPIC,
     FEEDBACK_TOPIC,
     LOCATION_TOPIC,
+    PROFILES_TOPIC,
     SEARCH_TOPIC,
     VENUES_TOPIC,
 )
@@ -45,10 +48,12 @@ SCHEMA_FILES: dict[str, tuple[type[BaseModel], str]] = {
     f"{VENUES_TOPIC}.tombstone": (VenueTombstone, "validation"),
     "moment": (Moment, "serialization"),
     DLQ_TOPIC: (DlqRecord, "serialization"),
+    PROFILES_TOPIC: (Profile, "serialization"),
     # internal: worker -> sink, operators -> worker and sink (schemas/internal.py)
     ANALYTICS_EVENTS_TOPIC: (AnalyticsEvent, "serialization"),
     ANALYTICS_SESSIONS_TOPIC: (AnalyticsSession, "serialization"),
     ANALYTICS_METRICS_TOPIC: (ModelMetrics, "serialization"),
+    ANALYTICS_CONTACTS_TOPIC: (AnalysedContact, "serialization"),
     CONTROL_TOPIC: (EraseRequest, "validation"),
 }
 

@@ -4,6 +4,8 @@
 ``events.jsonl`` (the replay input), ``truth.jsonl`` and ``meta.json`` in the
 format of the shared sample; ``--kafka`` produces the same lines to a broker.
 Profiles are whole shops: vocabulary, URL scheme, products, stores and cities.
+``--profiles`` adds the customers (``customers.py``): relationships, contact messages with
+their mood, cue events, sentiment/outcome feedback, ``users.jsonl`` and ``contacts_truth.jsonl``.
 """
 
 from __future__ import annotations

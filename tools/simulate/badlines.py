@@ -9,12 +9,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from schemas.topics import CLICKSTREAM_TOPIC, FEEDBACK_TOPIC, LOCATION_TOPIC, SEARCH_TOPIC
+from schemas.topics import CLICKSTREAM_TOPIC, CONTACT_TOPIC, FEEDBACK_TOPIC, LOCATION_TOPIC, SEARCH_TOPIC
 from tools.feed import dumps
 
 Base = Callable[[str], dict]  # topic -> a plausible, valid event dict (with "topic")
 
-CLICK, SEARCH, LOC, FEEDBACK = CLICKSTREAM_TOPIC, SEARCH_TOPIC, LOCATION_TOPIC, FEEDBACK_TOPIC
+CLICK, SEARCH, LOC, FEEDBACK, CONTACT = CLICKSTREAM_TOPIC, SEARCH_TOPIC, LOCATION_TOPIC, FEEDBACK_TOPIC, CONTACT_TOPIC
 
 
 def _set(d: dict, key: str, value) -> dict:
@@ -110,8 +110,26 @@ KINDS: dict[str, tuple[str, Callable[[random.Random, dict], bytes]]] = {
 }
 
 
+
+def _long_text(text: str) -> str:
+    """A message text far over the 4,000-character limit (4,100-6,000 characters)."""
+    return ((text + " ") * (6_000 // (len(text) + 1) + 1))[:4_100 + len(text) * 7 % 1_900].strip()
+
+
+#: bad ``events.contact`` lines, drawn only with ``--profiles`` (the others' kinds and order stay)
+CONTACT_KINDS: dict[str, tuple[str, Callable[[random.Random, dict], bytes]]] = {
+    "contact_missing_text": _mutate(CONTACT, lambda r, d: _drop(d, "text")),
+    "contact_oversize_text": _mutate(CONTACT, lambda r, d: _set(d, "text", _long_text(d["text"]))),
+    "contact_bad_medium": _mutate(CONTACT, lambda r, d: _set(d, "medium", r.choice(["letter", "fax", "sms",
+                                                                                     "Email", "carrier pigeon"]))),
+    "contact_bad_direction": _mutate(CONTACT, lambda r, d: _set(d, "direction", r.choice(["incoming", "sideways",
+                                                                                           "both", "in", "OUT"]))),
+}
+ALL_KINDS = {**KINDS, **CONTACT_KINDS}
+
+
 def make_bad_line(rng: random.Random, base: Base, kind: str | None = None) -> tuple[str, bytes]:
     """A bad line of ``kind`` (random when None) built from ``base``: ``(kind, bytes)``."""
     kind = kind or rng.choice(list(KINDS))
-    topic, build = KINDS[kind]
+    topic, build = ALL_KINDS[kind]
     return kind, build(rng, base(topic))

@@ -17,12 +17,21 @@ delayed feedback and venue records, with the realism of the shared sample
 (generic events, contradicting cues, intent shifts, opted-out users, sessions
 without session_id, mixed ts formats, duplicates, bad lines). Writes
 DIR/events.jsonl (replay input), DIR/truth.jsonl and DIR/meta.json, and/or
-produces the lines to Kafka. The same seed gives the same bytes."""
+produces the lines to Kafka. The same seed gives the same bytes.
+
+--profiles adds the customers: a hidden relationship per user (criticality,
+churn, interests), emails, chats, call notes, reviews and social posts in the
+shop's language(s) with their mood as truth, agent answers, cancellation and
+return cues in sessions, and sentiment/outcome feedback; it also writes
+DIR/users.jsonl and DIR/contacts_truth.jsonl (like the shared sample
+electronics-en-profiles)."""
 EPILOG = """\
 examples:
   micromoments simulate --list-profiles
   micromoments simulate --profile baumarkt-de --sessions 2000 --seed 1 --out runs/bm
   micromoments simulate --profile electronics-en --kafka --rate 500
+  micromoments simulate --profile bank-de-en --profiles --sessions 400 --seed 7 --out runs/bank
+  micromoments replay -i runs/bank/events.jsonl -o runs/bank/moments.jsonl --analytics runs/bank/analytics
   micromoments replay -i runs/bm/events.jsonl -o runs/bm/moments.jsonl"""
 
 
@@ -51,6 +60,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--start", metavar="RFC3339",
                    help="scenario start, e.g. 2025-05-13T06:00:00Z (default: per profile)")
     p.add_argument("--hours", type=float, metavar="H", help="length of the traffic window (default: sessions/33, >= 2)")
+    p.add_argument("--profiles", action="store_true",
+                   help="customer-profile variant: contacts (events.contact) with mood truth, relationship per user, "
+                        "cancellation/return cues, sentiment/outcome feedback; also writes users.jsonl and "
+                        "contacts_truth.jsonl")
     knobs = p.add_argument_group("realism knobs (shares between 0 and 1)")
     knobs.add_argument("--opt-out-share", type=_share, default=0.03, metavar="X",
                        help="users with consent.personalization=false on every event (default 0.03)")
@@ -103,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     opts = Options(profile=profile.name, sessions=args.sessions, seed=args.seed, start=args.start, hours=args.hours,
                    opt_out_share=args.opt_out_share, analytics_off_share=args.analytics_off_share,
                    feedback_share=args.feedback_share, bad_share=args.bad_share, shift_share=args.shift_share,
-                   dup_share=args.dup_share, no_session_id_share=args.no_session_id_share)
+                   dup_share=args.dup_share, no_session_id_share=args.no_session_id_share, profiles=args.profiles)
     began = time.perf_counter()
     scn = generate(opts, profile)
     took = time.perf_counter() - began
@@ -118,6 +131,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{profile.name}: {m['sessions']:,} sessions of {m['users']:,} users, {m['lines']:,} lines "
               f"({m['n_bad_lines']} bad, {m['duplicates']['count']} duplicates, {m['feedback']} feedback) "
               f"generated in {took:.2f} s{where}", file=sys.stderr)
+        if "contacts" in m:
+            c = m["contacts"]
+            print(f"  --profiles: {c['events']:,} contacts ({c['inbound']:,} inbound) of {c['users_with_contacts']:,} "
+                  f"users, {c['cue_events']} cue events, {c['sentiment_feedback']} sentiment and "
+                  f"{c['outcome_feedback']} outcome feedback", file=sys.stderr)
     if args.kafka:
         _produce(scn.lines, args.bootstrap, args.rate, args.quiet)
     return 0

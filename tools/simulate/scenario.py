@@ -21,7 +21,8 @@ from schemas.timefmt import parse_ts
 from schemas.topics import CLICKSTREAM_TOPIC, FEEDBACK_TOPIC, LOCATION_TOPIC, SEARCH_TOPIC, VENUES_TOPIC
 from tools.feed import dumps
 from tools.simulate import geo
-from tools.simulate.badlines import KINDS, make_bad_line
+from tools.simulate.badlines import ALL_KINDS, KINDS, make_bad_line
+from tools.simulate.customers import Customers
 from tools.simulate.profile import MOMENTS, Profile
 from tools.simulate.sessions import MIN_USER_GAP_MS, Ev, Session, SessionMaker, Store, User, pick
 
@@ -50,6 +51,7 @@ class Options:
     shift_share: float = 0.1
     dup_share: float = 0.007
     no_session_id_share: float = 0.3
+    profiles: bool = False  # the customer-profile variant: relations, contacts, cue events (customers.py)
 
 
 @dataclass
@@ -58,6 +60,8 @@ class Scenario:
     truth: list[dict]
     meta: dict
     sessions: list[Session] = field(repr=False, default_factory=list)
+    users: list[dict] = field(default_factory=list)  # --profiles: users.jsonl
+    contacts: list[dict] = field(default_factory=list)  # --profiles: contacts_truth.jsonl
 
 
 def format_ts(t: int, fmt: str, offset_min: int) -> int | str:
@@ -83,6 +87,7 @@ def generate(opts: Options, profile: Profile) -> Scenario:
     stores, venue_lines = _venues(random.Random(f"{seed}:venues"), profile, start_ms)
     rng = random.Random(f"{seed}:sessions")
     maker = SessionMaker(rng, profile, stores, opts.no_session_id_share)
+    crowd = Customers(seed, maker, stores) if opts.profiles else None
     users, sessions = _sessions(rng, maker, opts, profile, start_ms, int(hours * 3_600_000))
 
     writer = _Writer(random.Random(f"{seed}:fields"), maker)
@@ -94,17 +99,23 @@ def generate(opts: Options, profile: Profile) -> Scenario:
             items.append((s.feedback.t, len(items), writer.line(s, s.feedback), None))
     event_times = [e.t for s in sessions for e in s.events]
     t_min, t_max = min(event_times), max(event_times)
+    base = writer.base
+    if crowd is not None:
+        items += [(t, len(items) + i, line, None) for i, (t, line) in enumerate(crowd.items(users, sessions, t_min,
+                                                                                              t_max))]
+        base = crowd.bad_base(base)
+    table = ALL_KINDS if crowd is not None else KINDS
 
     brng = random.Random(f"{seed}:bad")
     n_good = len(venue_lines) + len(items)
     n_bad = round(opts.bad_share * n_good / (1.0 - opts.bad_share)) if opts.bad_share > 0 else 0
     kinds: list[str] = []
     for i in range(n_bad):
-        if i % len(KINDS) == 0:
-            kinds[i:] = brng.sample(list(KINDS), len(KINDS))
+        if i % len(table) == 0:
+            kinds[i:] = brng.sample(list(table), len(table))
         t = brng.randint(t_min, t_max)
         user = brng.choice(users)
-        kind, line = make_bad_line(brng, lambda topic, t=t, user=user: writer.base(topic, user, t), kinds[i])
+        kind, line = make_bad_line(brng, lambda topic, t=t, user=user: base(topic, user, t), kinds[i])
         items.append((t, len(items), line, kind))
     items.sort(key=lambda it: (it[0], it[1]))
 
@@ -121,16 +132,24 @@ def generate(opts: Options, profile: Profile) -> Scenario:
 
     truth = [_truth(s) for s in sorted(sessions, key=lambda s: (s.start, s.user.uid))]
     meta = _meta(opts, profile, users, sessions, lines, venue_lines, (t_min, t_max), dup_lines, bad_lines, hours)
-    return Scenario(lines, truth, meta, sessions)
+    if crowd is None:
+        return Scenario(lines, truth, meta, sessions)
+    crowd.meta(meta, users, sessions)
+    return Scenario(lines, truth, meta, sessions, crowd.users_truth(users, sessions), crowd.contacts_truth())
 
 
 def write(scn: Scenario, out_dir: Path) -> list[Path]:
-    """Write ``events.jsonl``, ``truth.jsonl`` and ``meta.json`` into ``out_dir`` (created)."""
+    """Write ``events.jsonl``, ``truth.jsonl`` and ``meta.json`` into ``out_dir`` (created); with
+    ``--profiles`` also ``users.jsonl`` and ``contacts_truth.jsonl``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / "events.jsonl", out_dir / "truth.jsonl", out_dir / "meta.json"]
     paths[0].write_bytes(b"\n".join(scn.lines) + b"\n")
     paths[1].write_bytes(b"".join(orjson.dumps(t) + b"\n" for t in scn.truth))
     paths[2].write_text(json.dumps(scn.meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if "contacts" in scn.meta:
+        for name, rows in (("users.jsonl", scn.users), ("contacts_truth.jsonl", scn.contacts)):
+            paths.append(out_dir / name)
+            paths[-1].write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
     return paths
 
 
@@ -230,6 +249,7 @@ class _Writer:
     def line(self, s: Session, e: Ev) -> bytes:
         rng, user = self.rng, s.user
         d: dict = {"topic": e.topic, "event_id": self.maker.uuid(), "user_id": user.uid}
+        e.eid = d["event_id"]
         if s.session_id is not None:
             d["session_id"] = s.session_id
         d["ts"] = format_ts(e.t, e.fmt, user.city.utc_offset_min)
@@ -277,6 +297,8 @@ def _truth(s: Session) -> dict:
     if len(s.moments) > 1:
         row["segments"] = [{"moment": m, "start": min(e.t for e in s.events if e.seg == i),
                             "end": max(e.t for e in s.events if e.seg == i)} for i, m in enumerate(s.moments)]
+    if any(e.cue for e in s.events):  # --profiles: cancellation/complaint/return events
+        row["cue_events"] = [e.eid for e in s.events if e.cue]
     return row
 
 

@@ -63,6 +63,7 @@ class User:
     analytics_off: bool
     locale: str
     app_version: str
+    rel: object | None = None  # --profiles: the hidden relationship (relations.Relation)
 
 
 @dataclass(slots=True)
@@ -75,6 +76,8 @@ class Ev:
     tag: str | None  # the moment it cues; None = generic or a position
     seg: int
     fmt: str = "ms"
+    cue: bool = False  # a cancellation/complaint/return event (``--profiles``)
+    eid: str | None = None  # the event_id it was written with
 
 
 @dataclass(slots=True)
@@ -111,6 +114,7 @@ class SessionMaker:
         self._cues = {m: self._table(profile.cues[m]) for m in MOMENTS}
         self._generic = self._table(profile.generic)
         self._subtables: dict[tuple[int, str], tuple[list[Cue], list[float]]] = {}
+        self.prof = None  # --profiles: relations.Hooks (own generators; None draws nothing extra)
 
     @staticmethod
     def _table(cues: tuple[Cue, ...]) -> tuple[list[Cue], list[float]]:
@@ -146,6 +150,8 @@ class SessionMaker:
         user = User(uid, city, geo.around(rng, geo.Point(city.lat, city.lon), 500.0, 14_000.0), pick(rng, PLATFORMS),
                     opted_out, (not opted_out) and rng.random() < analytics_off_share, pick(rng, p.locales),
                     rng.choice(p.app_versions))
+        if self.prof is not None:
+            self.prof.relate(user)
         return user, pick(rng, SESSIONS_PER_USER)
 
     # --------------------------------------------------------------- sessions
@@ -181,11 +187,15 @@ class SessionMaker:
         self.place(s, events, ctx)
         self.clock(s, events, start_ms)
         s.events = events
+        if self.prof is not None:
+            self.prof.add_cues(s, ctx)
         return s
 
     def context(self, user: User) -> dict:
         rng, p = self.rng, self.p
         product = rng.choice(p.products)
+        if self.prof is not None:
+            product = self.prof.product(user, product, 0.8)
         same = [o for o in p.products_in(product.category) if o is not product] or list(p.products)
         other = rng.choice(same)
         cat = p.category(product.category)
@@ -212,7 +222,10 @@ class SessionMaker:
         if r < share:
             table, tag = self._generic, None
             if rng.random() < 0.35:  # browsing something else
-                ctx = {**ctx, **_product_ctx(rng.choice(self.p.products), self.p)}
+                other = rng.choice(self.p.products)
+                if self.prof is not None:
+                    other = self.prof.product(s.user, other, 0.5)
+                ctx = {**ctx, **_product_ctx(other, self.p)}
         elif r < share + contra:
             tag = pick(rng, (mix.confuse or CONFUSE)[moment])
             table = self._cues[tag]
@@ -260,7 +273,7 @@ class SessionMaker:
         if names_product(path) or names_product(title):
             if rng.random() < 0.95:
                 body["product_id"] = ctx["pid"]
-            if rng.random() < 0.6:
+            if rng.random() < 0.6 or self.prof is not None:  # with --profiles: always
                 body["category"] = ctx["ckey"]
             if kind in ("view", "cart") and rng.random() < 0.75:
                 body["price"] = ctx["price"]

@@ -1,0 +1,253 @@
+"""The mood of a message from word lists: the cold start of the sentiment model, German and English.
+
+English starts from VADER's lexicon (the ``vaderSentiment`` package ships it, MIT license) with
+its negations and boosters, plus ``lexicons/en_domain.tsv``: customer-service words VADER lacks
+("still waiting", "charged twice") or rates for other text kinds. German has its own lexicon
+(``lexicons/de.tsv``, ``lexicons/de_rules.tsv``), written for this project (Apache-2.0; see the
+files' headers). Both run the same rules, VADER's in spirit: phrases of up to three words before
+single words, a negation within the three words before flips and damps a word (German also
+"gefällt mir nicht": a negation right after it in the clause), boosters and dampeners before it
+scale it, a contrast ("but", "aber") halves what came before and weighs what follows 1.5 times,
+exclamation marks amplify, star ratings ("2/5", "★★★★☆") count as strong words, emojis by the
+words of their names. The sum is squashed to -1..1 as VADER's ``compound``.
+
+>>> LEXICONS.score("The delivery was not bad at all, thanks!", "en").compound > 0.3
+True
+>>> s = LEXICONS.score("Ich bin mit der Lieferung überhaupt nicht zufrieden.", "de")
+>>> s.compound < -0.3, [w for w, _ in s.hits]
+(True, ['zufrieden'])
+>>> LEXICONS.score("Tolles Sofa, aber die Lieferung kam drei Wochen zu spät.", "de").compound < 0
+True
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+HERE = Path(__file__).parent / "lexicons"
+#: VADER's constants: booster step, negation factor, the squash's alpha
+BOOST = 0.293
+NEGATION_SCALAR = -0.74
+ALPHA = 15.0
+CONTRAST_BEFORE = 0.5
+#: a star rating as a word's valence, interpolated between whole stars: four stars is mild praise
+#: ("ok, nothing special" is often rated 4), one star as strong as "terrible"
+STAR_VALENCE = (-3.0, -2.0, 0.0, 0.9, 2.5)
+#: German inflection: tried in this order when a word is not in the lexicon as written
+_DE_ENDINGS = ("en", "em", "er", "es", "e", "n", "s")
+_TOKEN = re.compile(r"\d(?:[.,]5)?\s*/\s*(?:5|10)\b|[★☆]+|[^\W\d_]+(?:['’][^\W\d_]+)?|[!?]|[^\w\s]", re.UNICODE)
+_CLAUSE_END = frozenset(".;\n")
+_SENTENCE_END = frozenset(".!?;\n")
+
+
+@dataclass(slots=True)
+class LexScore:
+    """``compound`` in -1..1; ``hits``: each word or phrase that counted, with its final valence."""
+
+    compound: float
+    positive: float = 0.0
+    negative: float = 0.0
+    hits: list[tuple[str, float]] = field(default_factory=list)
+    questions: int = 0
+
+
+@dataclass(slots=True)
+class Language:
+    """One language's word lists (valences -4..4 as VADER's)."""
+
+    words: dict[str, float]
+    negations: frozenset[str]
+    boosters: dict[str, float]
+    contrasts: dict[str, float]
+    inflected: bool = False  # try German endings
+    negation_after: bool = False  # "gefällt mir nicht"
+    longest: int = 3
+
+    def lookup(self, word: str) -> float | None:
+        v = self.words.get(word)
+        if v is None and self.inflected and len(word) > 4:
+            for ending in _DE_ENDINGS:
+                if word.endswith(ending):
+                    v = self.words.get(word[: -len(ending)])
+                    if v is not None:
+                        break
+        return v
+
+
+def _read_tsv(path: Path, columns: int) -> list[list[str]]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != columns:
+            raise ValueError(f"{path.name}:{number}: expected {columns} tab-separated fields")
+        rows.append([p.strip() for p in parts])
+    return rows
+
+
+def _words(path: Path) -> dict[str, float]:
+    return {w.lower(): float(v) for w, v in _read_tsv(path, 2)}
+
+
+def _rules(path: Path) -> tuple[frozenset[str], dict[str, float], dict[str, float]]:
+    neg, boost, contrast = set(), {}, {}
+    for kind, word, value in _read_tsv(path, 3):
+        if kind == "negation":
+            neg.add(word.lower())
+        elif kind == "booster":
+            boost[word.lower()] = float(value)
+        elif kind == "contrast":
+            contrast[word.lower()] = float(value)
+        else:
+            raise ValueError(f"{path.name}: unknown rule kind {kind!r}")
+    return frozenset(neg), boost, contrast
+
+
+class Lexicons:
+    """Loaded on first use (VADER's lexicon takes ~50 ms); one shared instance, ``LEXICONS``."""
+
+    @cached_property
+    def _vader(self):
+        from vaderSentiment import vaderSentiment
+
+        return vaderSentiment, vaderSentiment.SentimentIntensityAnalyzer()
+
+    @cached_property
+    def languages(self) -> dict[str, Language]:
+        vader, analyzer = self._vader
+        en_words = {**analyzer.lexicon, **{k: float(v) for k, v in vader.SENTIMENT_LADEN_IDIOMS.items()},
+                    **_words(HERE / "en_domain.tsv")}
+        en = Language(en_words, frozenset(w.replace("'", "’") for w in vader.NEGATE) | frozenset(vader.NEGATE),
+                      {k.lower(): v for k, v in vader.BOOSTER_DICT.items()},
+                      {"but": 1.5, "however": 1.5, "although": 1.5, "though": 1.5})
+        neg, boost, contrast = _rules(HERE / "de_rules.tsv")
+        de = Language(_words(HERE / "de.tsv"), neg, boost, contrast, inflected=True, negation_after=True)
+        return {"en": en, "de": de}
+
+    @cached_property
+    def emojis(self) -> dict[str, float]:
+        """An emoji's valence: the sum of its name's words in the English lexicon."""
+        _, analyzer = self._vader
+        words = analyzer.lexicon
+        return {e: v for e, name in analyzer.emojis.items()
+                if (v := sum(words.get(w, 0.0) for w in name.lower().split()))}
+
+    def score(self, text: str, lang: str) -> LexScore:
+        language = self.languages.get(lang) or self.languages["en"]
+        return _score(text, language, self.emojis)
+
+
+def _score(text: str, lang: Language, emojis: dict[str, float]) -> LexScore:
+    tokens = _TOKEN.findall(text.lower())
+    hits: list[tuple[str, float, int]] = []  # (phrase, valence, clause start index)
+    emphasis = 0.0
+    questions = tokens.count("?")
+    sentence: list[tuple[str, float]] = []  # the current sentence's hits, before contrast weighting
+    i, n = 0, len(tokens)
+    start = 0  # first token of the current clause (negation and boosters do not cross it)
+    contrast_at = -1  # index in ``sentence`` where the last contrast began
+    contrast_weight = 1.0
+
+    def end_sentence() -> None:
+        nonlocal sentence, contrast_at, contrast_weight
+        for j, (w, v) in enumerate(sentence):
+            if contrast_at >= 0:
+                v *= CONTRAST_BEFORE if j < contrast_at else contrast_weight
+            hits.append((w, v, 0))
+        sentence, contrast_at, contrast_weight = [], -1, 1.0
+
+    while i < n:
+        tok = tokens[i]
+        if tok in _SENTENCE_END or tok == "!":
+            if tok == "!":
+                emphasis += 1
+            end_sentence()
+            start = i + 1
+            i += 1
+            continue
+        if tok == ",":
+            start = i + 1
+        if tok in lang.contrasts:
+            contrast_at, contrast_weight = len(sentence), lang.contrasts[tok]
+            start = i + 1
+            i += 1
+            continue
+        stars = _stars(tok)
+        if stars is not None:
+            sentence.append((tok, _star_valence(stars)))
+            i += 1
+            continue
+        if tok in emojis:
+            sentence.append((tok, emojis[tok]))
+            i += 1
+            continue
+        phrase, valence, size = _match(tokens, i, lang)
+        if valence is None or valence == 0.0 or (
+                tok in lang.boosters and i + 1 < n and _match(tokens, i + 1, lang)[1]):
+            i += size if valence == 0.0 else 1  # a neutral phrase ("kind regards") is skipped whole;
+            continue  # a booster before a scored word boosts it, it does not count itself
+        valence = _modify(tokens, i, size, start, valence, lang)
+        sentence.append((phrase, valence))
+        i += size
+    end_sentence()
+    total = sum(v for _, v, _ in hits)
+    if total:
+        total += math.copysign(min(emphasis, 4) * 0.292, total)
+    pos = sum(v for _, v, _ in hits if v > 0)
+    neg = -sum(v for _, v, _ in hits if v < 0)
+    compound = total / math.sqrt(total * total + ALPHA) if total else 0.0
+    return LexScore(compound, pos, neg, [(w, round(v, 3)) for w, v, _ in hits], questions)
+
+
+def _stars(tok: str) -> float | None:
+    if "★" in tok or "☆" in tok:
+        return float(tok.count("★")) if len(tok) == 5 else None
+    if "/" in tok:
+        value, scale = tok.replace(",", ".").replace(" ", "").split("/")
+        return float(value) * 5.0 / float(scale) if scale in ("5", "10") else None
+    return None
+
+
+def _star_valence(stars: float) -> float:
+    stars = min(5.0, max(1.0, stars))
+    low = int(stars) if stars < 5 else 4
+    return STAR_VALENCE[low - 1] + (stars - low) * (STAR_VALENCE[min(low, 4)] - STAR_VALENCE[low - 1])
+
+
+def _match(tokens: list[str], i: int, lang: Language) -> tuple[str, float | None, int]:
+    """The longest phrase starting at ``i`` that the lexicon knows."""
+    for size in range(min(lang.longest, len(tokens) - i), 1, -1):
+        phrase = " ".join(tokens[i:i + size])
+        v = lang.words.get(phrase)
+        if v is not None:
+            return phrase, v, size
+    return tokens[i], lang.lookup(tokens[i]), 1
+
+
+def _modify(tokens: list[str], i: int, size: int, start: int, valence: float, lang: Language) -> float:
+    """Boosters and negations in the three words before (and, German, a negation right after)."""
+    negated = False
+    for back, j in enumerate(range(i - 1, max(start, i - 3) - 1, -1)):
+        word = tokens[j]
+        boost = lang.boosters.get(word)
+        if boost is not None:
+            valence += math.copysign(boost * (1.0 - 0.05 * back), valence)
+        if word in lang.negations or word.endswith("n't") or word.endswith("n’t"):
+            negated = not negated
+    if lang.negation_after and not negated:
+        for j in range(i + size, min(len(tokens), i + size + 3)):
+            word = tokens[j]
+            if word in _CLAUSE_END or word in (",", "!", "?") or lang.lookup(word):
+                break
+            if word in lang.negations:
+                negated = True
+                break
+    return valence * NEGATION_SCALAR if negated else valence
+
+
+LEXICONS = Lexicons()

@@ -1,0 +1,251 @@
+"""English phrase bank of customers and agents (``--profiles``; see ``texts.Lang``).
+
+Our own phrasings, not the shared sample's: the sample tests a sentiment model, so these texts are
+an independent draw of the same kind of language. ``[a|b]`` alternatives, ``{key}`` context.
+"""
+
+from __future__ import annotations
+
+from tools.simulate.texts import Lang
+
+LANG = Lang(
+    code="en",
+    greet={
+        "negative": ("Hello,", "To whom it may concern,", "Dear {shop} team,", "Hi,", "Dear customer service,",
+                     "Dear Sir or Madam,", "{shop},", "Hello again,"),
+        "neutral": ("Hi,", "Hello,", "Hi there,", "Hello {shop} team,", "Good morning,", "Good afternoon,",
+                    "Dear Sir or Madam,", "Hey,", "Dear {shop} customer service,"),
+        "positive": ("Hi {shop} team,", "Hello!", "Hi all,", "Dear {shop} team,", "Hey there,", "Good evening,",
+                     "Hi folks,", "Hello lovely people,"),
+    },
+    sign={
+        "negative": ("Regards,\n{name}", "{name}", "Awaiting your reply,\n{name}", "Sincerely,\n{name} {initial}.",
+                     "- {name}", "{name} (a very patient customer until now)", "Regards, {name} {initial}."),
+        "neutral": ("Thanks,\n{name}", "Best,\n{name}", "Kind regards,\n{name}", "Many thanks\n{name}",
+                    "Cheers, {name}", "Thank you,\n{name} {initial}.", "Best regards, {name}"),
+        "positive": ("All the best,\n{name}", "Cheers,\n{name}", "Warm regards,\n{name}", "Thanks again,\n{name}",
+                     "Best wishes, {name}", "With thanks,\n{name} {initial}.", "Have a great week!\n{name}"),
+    },
+    very=("very", "really", "extremely", "so", "incredibly", "truly", "seriously", "totally", "absolutely",
+          "deeply", "thoroughly", "massively"),
+    neg_extra=(
+        "I am {very} [disappointed|frustrated|annoyed|fed up|let down].",
+        "[Frankly|Honestly|Quite frankly], this is [a disgrace|ridiculous|a joke|shocking|appalling].",
+        "Nobody [has replied to|has answered|seems to read] my [emails|messages] [so far|for days|since {when}].",
+        "This is the [second|third|fourth] time I've [written|called|had to chase this].",
+        "I [want|expect|demand] [my money back|a proper explanation|a call from a manager|a solution by {deadline}].",
+        ("[If this isn't sorted|Unless this is fixed] [by {deadline}|this week|soon], I'll [cancel|take my business "
+        "elsewhere|report you to consumer protection|dispute the charge with my bank]."),
+        ("[Your hotline|The phone line|Your live chat] [kept me on hold for {mins} minutes|hung up on me twice|"
+        "just sends me round in circles]."),
+        "I have [wasted|lost] [hours|a whole afternoon|half my day off] on this.",
+        "[Never again.|Never ordering from you again.|Last time I shop here.|Lesson learned, never again.]",
+        "[Really|Incredibly|Shockingly] poor [service|communication|handling] all round.",
+        "I feel [completely|totally|utterly] ignored [as a customer|here|by your team].",
+        "[Every time I call|Whoever I speak to], I get a different answer.",
+        "Is anyone actually [reading this|dealing with this|in charge over there]?",
+        "[To be honest|Honestly], I'm {very} close to giving up on {shop}.",
+        "What a [mess|shambles|nightmare|farce]!",
+        "The [excuses|automated replies|copy-paste answers] are getting [old|tiresome|insulting].",
+        "I'm [furious|livid|beyond annoyed] [right now|about this].",
+        "[Sort it out|Fix this], please!!",
+        "How hard can it be?",
+        "I've [had enough|run out of patience].",
+    ),
+    neg_issue=(
+        "I'm [still|] waiting for [news|an update|any answer at all] on {issue}.",
+        "[Nothing|Nobody] has [happened|moved|got back to me] regarding {issue} [for {days} days|since {when}|yet].",
+        "I'm {very} [unhappy|dissatisfied|upset] with {issue}.",
+        "{Issue} has been a [complete|total] [disaster|mess|headache] from start to finish.",
+        "What on earth is going on with {issue}?",
+        "[Why|How] is {issue} [still|] not [resolved|sorted] [after {days} days|after all this time|]?",
+        "I [keep|have to keep] chasing you about {issue} and it's {very} [tiring|annoying].",
+        "{Issue} is a [joke|farce|fiasco].",
+    ),
+    neg_negated=(
+        "I'm [really |]not happy with {issue}.",
+        "This is not [acceptable|okay|what I paid for|how it should work].",
+        "I'm not [impressed|amused|satisfied] [at all|in the slightest|].",
+        "[Not good enough|Not the service I expect from {shop}|Not okay], [sorry|seriously|I'm afraid].",
+        "I don't feel [taken seriously|listened to|valued] [at all|as a customer|].",
+        "That's not how you treat [loyal|paying|long-standing] customers.",
+        "No one [could|would] give me a straight answer about {issue}.",
+        "I can't believe I'm still waiting on {issue}.",
+        "I won't [recommend|use] {shop} [again|to anyone|any more].",
+    ),
+    neu_issue=(
+        "Could you [please |][tell me|let me know|check] [the status of|what is happening with] {issue}?",
+        "I'd like [some information|more details|a short update] about {issue}.",
+        "[Quick|Short|One] question about {issue}.",
+        "Is there [an update|any news] on {issue}?",
+        "Who [is responsible for|handles|should I contact about] {issue}?",
+        "[Please|Could you] confirm that {issue} is [in progress|being processed|on your list]?",
+        "I'm writing [about|regarding|in connection with] {issue}.",
+        "What [information|documents] do you need from me for {issue}?",
+    ),
+    neu_extra=(
+        "[Thanks|Thank you] in advance.", "Not urgent.", "There's no hurry.", "My customer number is {cust}.",
+        "You can reach me [on my mobile|by email|after 5 pm|in the mornings].", "Please reply by email.",
+        "I look forward to your reply.", "Reference: {ref}.", ("[I can send|I could send] [photos|the receipt] if "
+        "needed."), "I'm at home all day [on Thursday|on Monday].", "{Orderw} number for reference: {order}.",
+        "Just let me know.", "Either option is fine with me.",
+    ),
+    pos_good=(
+        "[Many|Huge|Big] thanks for {good}!", "Thank you so much for {good}.",
+        "{Good} was [excellent|superb|spot on|brilliant|first class].", "I [really|truly] appreciated {good}.",
+        "Just wanted to say how [pleased|happy|delighted] I am with {good}.", "{Good} made my [day|week].",
+        "Full marks for {good}.", "I'm {very} grateful for {good}.", "{Good}: ten out of ten.",
+    ),
+    pos_negated=(
+        "[Honestly|Seriously|Well], not bad at all.", "No complaints [whatsoever|at all|from me].",
+        "Couldn't be happier [with {good}|].", "Nothing to complain about [this time|at all].",
+        "Not a single [problem|issue|hiccup] [from start to finish|].", "I can't fault [it|anything|you].",
+        "I didn't expect it to be this [easy|smooth], [not going to lie|honestly].",
+        "Not the cheapest, but no regrets at all.",
+    ),
+    pos_extra=(
+        "[Will|I'll] [definitely|certainly] [order|shop|come back] again.", "[Keep up the good work|Keep it up]!",
+        "Already recommended you to [friends|my sister|my colleagues|my neighbour].",
+        "Top [service|team], [thank you|cheers]!", "{Very} pleased overall.", "Five stars from me.",
+        "You've got a customer for life.", "What a [lovely|great|pleasant] experience.",
+        "Thank you, [really|much] appreciated.", "[Brilliant|Excellent|Great] job, everyone.",
+    ),
+    lead_pos=(
+        "the staff at {store} were friendly", "I've been a customer for [years|a long time]",
+        "the [website|app] is easy to use", "your prices are fair", "ordering was quick",
+        "I [usually|normally] [love|like] shopping with you", "the first agent I spoke to was polite",
+        "delivery used to be reliable", "{good} was fine",
+    ),
+    lead_neg=(
+        "the delivery took a little longer than planned", "I was sceptical at first",
+        "the website was a bit confusing", "I had to wait a few minutes on the phone",
+        "my first order went wrong", "the parcel looked a bit battered", "I nearly cancelled",
+        "it wasn't the cheapest option",
+    ),
+    but="{lead}, but {rest}",
+    sarcasm=(
+        ("[Great|Fantastic|Brilliant|Wonderful], {bad}. [Just what I needed|Exactly what I was hoping for|"
+        "Thanks a lot]."),
+        "Wow, {bad}. [Amazing|Stellar|Top-notch|World-class] service 👏",
+        "Thank you [so much|ever so much] for {bad}, [really|truly] made my [day|week] 🙄",
+        "Five stars for {bad}, well done {shop} 🙃", "Oh [great|perfect|lovely], {bad} again.",
+        "[Love|Just love] the [efficiency|attention to detail]: {bad}.",
+        "Congratulations, {shop}: {bad}. [Impressive|Truly impressive].",
+    ),
+    leaving=(
+        "Please [close|delete] {leave} [with immediate effect|today|].", "I [want|would like] to cancel {leave}.",
+        "I'm [done|finished] with {shop}, please [close|delete] {leave}.",
+        "Consider this my notice: [close|cancel] {leave}.", "I've already [moved|switched] to a competitor.",
+    ),
+    chat={
+        "negative": ("still nothing??", "this is ridiculous", "hello?? anyone there", "ok this is getting silly",
+                     "seriously?", "third time asking", "no answer again", "why is this taking so long",
+                     "useless", "not happy with this at all", "can I speak to a real person please",
+                     "you said that yesterday too"),
+        "neutral": ("hi, quick question about {orderw} {order}", "ok, will wait for the email", "one more thing",
+                    "sure, it's {order}", "is the {product} in stock at {store}?", ("what time does {store} close "
+                    "today?"), "can you check {orderw} {order}?", "ok", "got it, and what about {issue}?",
+                    "my email is the one on the account"),
+        "positive": ("thanks, all sorted!", "perfect, cheers", "great, thank you", "awesome, that helps a lot",
+                     "brilliant thanks", "you're a star", "that was quick, thx", "lovely, thanks so much",
+                     "amazing, thank you!!", "super helpful, cheers"),
+    },
+    note_prefix={
+        "negative": ("Cust. frustrated:", "Customer upset -", "Caller angry:", "Cust very annoyed,",
+                     "Customer irate:", "Escalation -", "Cust. unhappy:", "Customer complained:", "Angry caller,"),
+        "neutral": ("Customer called:", "Call:", "Inbound call -", "Caller:", "Cust. on the phone:"),
+        "positive": ("Happy customer:", "Cust. pleased:", "Nice call -", "Feedback call -",
+                     "Cust. in good spirits:"),
+    },
+    note={
+        "negative": (("{issue} - [{days} days and still no resolution|says nobody called back|threatened to "
+                     "cancel|wants compensation|asked for a manager|wants a written apology]."),
+                     ("[says|reports] {issue} is [still open|a mess|dragging on]. [On hold {mins} min before "
+                     "getting through|Third call this week|Raised voice throughout]."),
+                     ("[unhappy|fed up] with {issue}, [mentions leaving|considering a chargeback|will post a "
+                     "review].")),
+        "neutral": (("[asked about|called re|wanted info on|enquired about] {issue}. [Explained the process|Sent "
+                    "the details by email|Will call back tomorrow|No further action needed|Gave reference "
+                    "{ref}]."), ("[question on|query about] {issue}; [answered|info sent|forwarded to back "
+                    "office].")),
+        "positive": (("[called to say thanks for|very pleased with|happy about|praised] {good}. [Nothing further|No "
+                     "action needed|Passed the praise on]."), ("[thanked us for|delighted with] {good}, [will "
+                     "recommend us|plans to order again].")),
+    },
+    ratings={
+        "negative": ("1/5", "2/5", "★☆☆☆☆", "★★☆☆☆", "1 star", "2 stars", "Rating: 1/5", "1/5!!"),
+        "neutral": ("3/5", "★★★☆☆", "3 stars", "Rating: 3/5"),
+        "positive": ("4/5", "5/5", "★★★★☆", "★★★★★", "5 stars", "4 stars", "Rating: 5/5", "10/10"),
+    },
+    review_head={
+        "negative": ("Avoid", "Disappointing", "Not again", "Poor", "Stay away", "Terrible experience"),
+        "neutral": ("Okay overall", "Average", "Mixed", "Fine", "As expected"),
+        "positive": ("Great shop", "Highly recommended", "Lovely experience", "Superb", "Spot on", "Very happy"),
+    },
+    review_neu=("Does what it says.", "Average experience.", "It's okay, nothing special.", "Fine for the price.",
+                "Middle of the road.", "Some things good, some less so.", "It is what it is.",
+                "Standard service, standard prices."),
+    tags={
+        "negative": ("#fail", "#customerservice", "#disappointed", "#neveragain", "#waiting", "#badservice"),
+        "neutral": ("#question", "#help", "#info", "#customerservice"),
+        "positive": ("#happycustomer", "#thankyou", "#love", "#recommended", "#greatservice"),
+    },
+    emoji={
+        "negative": ("😡", "😤", "🙄", "👎", "😞", "😠", "🤬", "😒"),
+        "neutral": ("🙂", "🤔", "🙏"),
+        "positive": ("😊", "👍", "🙏", "❤️", "🎉", "😍", "👏", "🙌", "🥳"),
+    },
+    subjects={
+        "negative": ("Complaint", "{Orderw} {order} - still unresolved", "Unacceptable service", "Formal complaint",
+                     "Fed up", "Second reminder", "Problem with {orderw} {order}", "Not happy", "Urgent!!",
+                     "Final reminder before I cancel"),
+        "neutral": ("Question", "{Orderw} {order}", "Enquiry", "Quick question", "Information request",
+                    "Change to {orderw} {order}", "Invoice request", "Ref {ref}", "Query", "Account question"),
+        "positive": ("Thank you!", "Great service", "Kudos to your team", "Happy customer", "Many thanks",
+                     "Lovely experience at {store}", "Well done", "A big thank you"),
+    },
+    form_prefix=("{Orderw} {order}:", "{Orderw} no. {order} -", "Customer no. {cust}:", "Topic: {issue}.",
+                 "Re {orderw} {order}."),
+    reply_greet=("Dear {name},", "Hello {name},", "Hi {name},", "Dear customer,", "Good morning {name},"),
+    reply_open=("Many thanks for your email.", "Thanks for getting in touch with us.", "Thank you for writing to us.",
+                "Thanks for letting us know.", "We appreciate you taking the time to write."),
+    reply_mood={
+        "negative": ("We apologise for the inconvenience.", "I'm very sorry for the trouble this has caused.",
+                     "Please accept our apologies.", "I completely understand your annoyance, and I'm sorry.",
+                     "Sorry that this took longer than it should have."),
+        "neutral": ("Happy to help.", "Here is the information you asked for.", "Good question!", "Of course.",
+                    "Glad to clarify."),
+        "positive": ("It's lovely to hear that!", "Your kind words made our day.", "We're delighted you're happy.",
+                     "I've shared your message with the whole team.", "Thank you for the lovely feedback."),
+    },
+    reply_generic=("I've added a note to your case {ref}.", "A colleague will get back to you within 48 hours.",
+                   "You'll receive a confirmation email shortly.", "Your case reference is {ref}.",
+                   "I've escalated this to our specialist team, who will contact you by {deadline}."),
+    reply_close=("If there's anything else, just reply to this email.", "Don't hesitate to contact us again.",
+                 "Have a lovely day.", "We hope this helps."),
+    reply_sign=("Kind regards,\n{agent}\n{shop} Customer Care", "Best wishes,\n{agent} | {shop}",
+                "Warm regards,\n{agent} from the {shop} team", "Thanks again,\n{agent}, {shop} Support"),
+    reply_call=("Called the customer back.", "Callback done:", "Returned the customer's call.",
+                "Outbound call to customer:"),
+    reply_review=("Hi {name}, thank you for your review.", "Dear {name}, thanks for taking the time to review us.",
+                  "Response from {shop}: thank you, {name}."),
+    reply_social=("@{handle} Thanks for reaching out! We've sent you a DM.", ("@{handle} Thank you! Please DM us "
+                  "your order number and we'll look into it."), "@{handle} Thanks for the kind words!",
+                  "@{handle} We're on it, please check your DMs."),
+    reply_chat=("Hi {name}, {agent} here.", "Hello {name}, this is {agent} from {shop}.", "Thanks for waiting, {name}."),
+    re_prefix="Re: ",
+    re_default="Your message",
+    names=(("Emma", True), ("Olivia", True), ("Sophie", True), ("Grace", True), ("Chloe", True), ("Megan", True),
+           ("Hannah", True), ("Priya", True), ("Aisha", True), ("Rosa", True), ("Kate", True), ("Nina", True),
+           ("Zoe", True), ("Lily", True), ("Jack", False), ("Tom", False), ("James", False), ("Ryan", False),
+           ("Liam", False), ("Noah", False), ("Ethan", False), ("Omar", False), ("Raj", False), ("Marco", False),
+           ("Ben", False), ("Sam", False), ("Chris", False), ("Daniel", False), ("Mike", False), ("Luke", False)),
+    agents=("Maya", "Josh", "Ellie", "Sanjay", "Fiona", "Carlos", "Rebecca", "Tyler", "Amara", "Connor"),
+    lower_words=frozenset(("The", "My", "Your", "This", "It", "Nobody", "No", "There", "Our", "That", "Since",
+                           "After", "Now", "Again", "Order", "Delivery", "Every", "Someone", "Two", "Three",
+                           "Half", "In", "At", "On", "For", "Before", "Getting", "Setting", "Everyone", "Got",
+                           "Parking", "Nothing", "Not", "What", "Why", "How", "Is")),
+    when=("yesterday", "on Monday", "last week", "two days ago", "last Friday", "this morning", "on Tuesday",
+          "at the weekend", "ten days ago"),
+    deadline=("Friday", "the end of the week", "tomorrow", "Monday", "Wednesday"),
+)
