@@ -35,6 +35,9 @@ _EN = frozenset("""
     why will with would you your yours regards dear hello
 """.split())
 
+#: the function words of each language: no evidence of mood or topic on their own
+FUNCTION_WORDS: dict[str, frozenset[str]] = {"de": _DE, "en": _EN}
+
 
 def detect(text: str) -> tuple[str, float]:
     """``(language, confidence)``: ``de`` or ``en``, confidence the winner's share of the evidence

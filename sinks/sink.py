@@ -1,9 +1,10 @@
 """The sink agent: analytics topics -> ClickHouse, every row exactly once.
 
 Its own consumer group (``<app_id>-sink``) reads ``mm.analytics.{events,moments,
-sessions,metrics}``, converts each record to a row (pseudonymized, positions as
-geohash) and inserts per table in batches: when ``sink_batch_rows`` rows are
-pending or ``sink_batch_seconds`` after the first pending row. Offsets are committed
+sessions,metrics,contacts}`` and ``profiles``, converts each record to a row (pseudonymized,
+positions as geohash; tombstones and profiles without analytics consent store nothing) and
+inserts per table in batches: when ``sink_batch_rows`` records are pending or
+``sink_batch_seconds`` after the first pending record. Offsets are committed
 only after every insert of the batch succeeded.
 
 Exactly once, in two layers:
@@ -13,7 +14,7 @@ Exactly once, in two layers:
    insert whose answer was lost, a crash between insert and commit re-reading the
    same records) is dropped by ClickHouse (``non_replicated_deduplication_window``);
 2. the tables are ReplacingMergeTree on the natural key (``(user_id, event_id)``,
-   ``(user_id, moment_id)``, ``(user_id, session_id)``, ``(worker, ts)``), so a row
+   ``(user_id, moment_id)``, ``(user_id, session_id)``, ``(worker, ts)``, ``(user_id, version)``), so a row
    that still arrives twice (a batch cut differently after a restart, the worker
    re-publishing after its own crash) collapses to one: queries read ``FINAL``.
 
@@ -68,9 +69,11 @@ class _Batch:
             self.started = time.monotonic()
         rng = self.ranges.setdefault(tp, [offset, offset])
         rng[1] = offset
+        # a record that stores nothing (a tombstone, a profile without analytics consent) counts
+        # towards the batch too: otherwise a batch of N records holding N-1 rows waits for the timer
+        self.n += 1
         if table is not None:
             self.rows.setdefault(table, []).append(row)
-            self.n += 1
 
     def token(self, table: str) -> str:
         spans = ",".join(f"{tp.topic}/{tp.partition}/{a}-{b}" for tp, (a, b) in

@@ -26,7 +26,7 @@ from schemas.topics import (
     PROFILES_TOPIC,
 )
 from sinks import service
-from sinks.rows import pseudonym_key
+from sinks.rows import pseudonym_key, to_row
 from tests.worker_helpers import ROOT, WorkerEnv, free_port
 
 KEY = "test-key"  # the pseudonym key of the tests
@@ -227,6 +227,11 @@ def profile(user: str, version: int, level: str, score: float, topics: list[str]
 def contact(event_id: str, user: str, ts: int, label: str, score: float, medium: str) -> dict:
     return {"event_id": event_id, "user_id": user, "ts": format_ts(ts), "medium": medium, "channel": "web",
             "lang": "en", "lang_detected": True, "sentiment": {"score": score, "label": label, "reasons": ["late"]}}
+
+
+def stored_rows(data: dict[str, list[dict]]) -> int:
+    """How many rows the sink stores of ``data`` (tombstones and profiles without analytics consent none)."""
+    return sum(to_row(topic, orjson.dumps(m), b"")[0] is not None for topic, msgs in data.items() for m in msgs)
 
 
 def insert_direct(settings: Settings, client, data: dict[str, list[dict]]) -> None:

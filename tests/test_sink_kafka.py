@@ -20,7 +20,7 @@ from sinks import clickhouse, schema, service
 from sinks.query import NAMED, Analytics
 from sinks.rows import pseudonymize
 from sinks.sink import SimulatedCrash, Sink
-from tests.sink_helpers import KEY, SERVER_URL, make_settings, small_dataset
+from tests.sink_helpers import KEY, SERVER_URL, make_settings, small_dataset, stored_rows
 
 
 def _produce(bootstrap: str, settings: Settings, data: dict[str, list[dict]]) -> int:
@@ -33,14 +33,14 @@ def _produce(bootstrap: str, settings: Settings, data: dict[str, list[dict]]) ->
     return asyncio.run(produce(bootstrap, records, prefix=settings.topic_prefix))
 
 
-async def _run_until(sink: Sink, n_records: int, timeout: float = 60.0) -> None:
+async def _run_until(sink: Sink, n_rows: int, timeout: float = 60.0) -> None:
     stop = asyncio.Event()
     task = asyncio.create_task(sink.run(stop))
     deadline = time.monotonic() + timeout
     def inserted() -> int:
         return sum(v for k, v in sink.stats.items() if k.startswith("rows:"))
 
-    while not (inserted() >= n_records and not sink.batch.ranges and sink.stats["commits"]):
+    while not (inserted() >= n_rows and not sink.batch.ranges and sink.stats["commits"]):
         if task.done():
             await task  # raises the crash
         assert time.monotonic() < deadline, f"sink stuck: {dict(sink.stats)}"
@@ -58,7 +58,7 @@ def kafka_settings(tmp_path, bootstrap: str, **kw) -> Settings:
 @pytest.mark.kafka
 def test_crash_between_insert_and_commit_then_restart_leaves_no_duplicates(kafka_bootstrap, tmp_path):
     data = small_dataset()
-    n = sum(map(len, data.values()))
+    n, rows = sum(map(len, data.values())), stored_rows(data)
     settings = kafka_settings(tmp_path, kafka_bootstrap, sink_batch_rows=n, sink_batch_seconds=30)
     assert _produce(kafka_bootstrap, settings, data) == n
     client = clickhouse.connect(settings)
@@ -68,14 +68,14 @@ def test_crash_between_insert_and_commit_then_restart_leaves_no_duplicates(kafka
 
         first = Sink(settings, client, after_insert=crash)
         with pytest.raises(SimulatedCrash):
-            asyncio.run(_run_until(first, n))
+            asyncio.run(_run_until(first, rows))
         a = Analytics(settings, client)
-        assert a.counts() == {"events": 11, "moments": 5, "sessions": 2, "model_metrics": 3}  # inserted...
+        assert a.counts() == {"events": 11, "moments": 5, "sessions": 2, "model_metrics": 3, "profiles": 3, "contacts": 3}  # inserted...
         assert first.stats["commits"] == 0  # ...but not committed
         second = Sink(settings, client)
-        asyncio.run(_run_until(second, n))
+        asyncio.run(_run_until(second, rows))
         assert second.stats["records"] == n  # everything was read again
-        assert a.counts() == {"events": 11, "moments": 5, "sessions": 2, "model_metrics": 3}
+        assert a.counts() == {"events": 11, "moments": 5, "sessions": 2, "model_metrics": 3, "profiles": 3, "contacts": 3}
         db = settings.clickhouse_database
         raw = {t: client.query(f"SELECT count() FROM {db}.{t}").result_rows[0][0] for t in a.counts()}
         assert raw == a.counts()  # the same batch again: dropped by its deduplication token
@@ -116,7 +116,7 @@ class FlakyClient:
 @pytest.mark.kafka
 def test_clickhouse_down_sink_retries_and_loses_nothing(kafka_bootstrap, tmp_path):
     data = small_dataset()
-    n = sum(map(len, data.values()))
+    n = stored_rows(data)
     settings = kafka_settings(tmp_path, kafka_bootstrap, sink_batch_rows=7, sink_batch_seconds=0.2)
     _produce(kafka_bootstrap, settings, data)
     client = clickhouse.connect(settings)
@@ -125,7 +125,7 @@ def test_clickhouse_down_sink_retries_and_loses_nothing(kafka_bootstrap, tmp_pat
         sink = Sink(settings, FlakyClient(client, failures=2))
         asyncio.run(_run_until(sink, n))
         assert sink.stats["insert_failures"] == 2
-        assert Analytics(settings, client).counts() == {"events": 11, "moments": 5, "sessions": 2, "model_metrics": 3}
+        assert Analytics(settings, client).counts() == {"events": 11, "moments": 5, "sessions": 2, "model_metrics": 3, "profiles": 3, "contacts": 3}
     finally:
         if SERVER_URL:
             client.command(f"DROP DATABASE IF EXISTS {settings.clickhouse_database}")
@@ -230,7 +230,7 @@ def test_erase_request_on_control_topic_removes_the_rows(kafka_bootstrap, tmp_pa
     from tools.feed import Record, produce
 
     data = small_dataset()
-    n = sum(map(len, data.values()))
+    n = stored_rows(data)
     settings = kafka_settings(tmp_path, kafka_bootstrap, sink_batch_seconds=0.2)
     _produce(kafka_bootstrap, settings, data)
     client = clickhouse.connect(settings)
@@ -254,7 +254,7 @@ def test_erase_request_on_control_topic_removes_the_rows(kafka_bootstrap, tmp_pa
             await task
 
         asyncio.run(until_erased())
-        assert a.counts() == {"events": 5, "moments": 2, "sessions": 1, "model_metrics": 3}
+        assert a.counts() == {"events": 5, "moments": 2, "sessions": 1, "model_metrics": 3, "profiles": 1, "contacts": 1}
     finally:
         if SERVER_URL:
             client.command(f"DROP DATABASE IF EXISTS {settings.clickhouse_database}")

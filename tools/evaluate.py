@@ -184,21 +184,51 @@ def evaluate(events: Path, truth_path: Path, models: list[str], base: Settings |
     return runs
 
 
+PROFILE_TRUTH = ("users.jsonl", "contacts_truth.jsonl", "meta.json")
+
+
+def has_profile_truth(events: Path) -> bool:
+    """A scenario with profile truth (``simulate --profiles``, the ``-profiles`` samples)."""
+    return all((events.parent / name).is_file() for name in PROFILE_TRUTH)
+
+
+def evaluate_profiles_report(events: Path, base: Settings, out: Path) -> str:
+    """Score the customer profiles and write ``profiles.md`` and ``profiles.json``."""
+    from tools.evaluate_profiles import HEADER, evaluate_profiles
+
+    scores = evaluate_profiles(events, build_core(base))
+    text = "\n".join(["## Customer profiles", "", HEADER, scores.row(), ""])
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "profiles.md").write_text(text)
+    (out / "profiles.json").write_bytes(orjson.dumps(scores, option=orjson.OPT_INDENT_2))
+    return text
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from config import CLIError
     from detectors.online import MODEL_KINDS
 
-    for p in (args.events, args.truth):
-        if not p.is_file():
-            raise CLIError(f"file not found: {p}")
+    if not args.events.is_file():
+        raise CLIError(f"file not found: {args.events}")
+    profiles = has_profile_truth(args.events) if args.profiles == "auto" else args.profiles == "only"
+    if args.profiles == "only" and not has_profile_truth(args.events):
+        raise CLIError(f"--profiles only needs {', '.join(PROFILE_TRUTH)} beside {args.events}")
+    base = get_settings().model_copy(update={"model_start": args.start})
+    if args.profiles == "only":
+        print(evaluate_profiles_report(args.events, base, args.out))
+        print(f"report written to {args.out}", file=sys.stderr)
+        return 0
+    if args.truth is None or not args.truth.is_file():
+        raise CLIError(f"file not found: {args.truth}" if args.truth else "--truth is required (or --profiles only)")
     models = list(MODEL_KINDS) + ["rules"] if args.model == "all" else [args.model]
     for m in models:
         if m not in (*MODEL_KINDS, "rules"):
             raise CLIError(f"unknown model {m!r}")
-    base = get_settings().model_copy(update={"model_start": args.start})
     runs = evaluate(args.events, args.truth, models, base, second_half=args.second_half)
     write_report(runs, args.out, args.events.parent.name or str(args.events))
     print((args.out / "summary.md").read_text())
+    if profiles:
+        print(evaluate_profiles_report(args.events, base, args.out))
     print(f"report written to {args.out}", file=sys.stderr)
     return 0
 
@@ -207,7 +237,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="replay a scenario and score the moments against ground truth",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--events", type=Path, required=True, help="replay input (events.jsonl)")
-    p.add_argument("--truth", type=Path, required=True, help="ground truth (truth.jsonl)")
+    p.add_argument("--truth", type=Path, help="ground truth of the moments (truth.jsonl)")
     p.add_argument("--out", type=Path, default=Path("reports/evaluation"), help="report folder")
     p.add_argument("--model", default="all", help="ovr-logreg, softmax, naive-bayes, rules or all (default)")
     p.add_argument("--start", choices=("pretrained", "cold"), default="cold",
@@ -215,4 +245,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--second-half", action="store_true",
                    help="score only the second half (sessions from the median start on), the part that "
                         "'micromoments train --first-half' did not see")
+    p.add_argument("--profiles", choices=("auto", "only", "off"), default="auto",
+                   help="score the customer profiles too: auto (default) where users.jsonl, contacts_truth.jsonl "
+                        "and meta.json lie beside the events; only = profiles without the moment models")
     p.set_defaults(func=_cmd_evaluate)
