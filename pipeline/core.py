@@ -151,7 +151,7 @@ class Core:
         closed = state.expire(watermark_ms)
         if not closed:
             return [], None
-        profile = self.profiler.publish(state, closed[0].last_ms) if state.profile is not None else None
+        profile = self.profiler.publish(state, closed[0].last_ms, frozen=True) if state.profile is not None else None
         return ([session_row(state.user_id, s) for s in closed] if state.analytics else []), profile
 
     # --- the published message -----------------------------------------------------------------

@@ -255,6 +255,13 @@ class StreamEngine:
             state = touched.get(msg.user_id)
             if state is None:
                 state = touched[msg.user_id] = self.load(msg.user_id)
+            idle = self.open_users.get(msg.user_id)
+            now = self.watermark_ms.get(rec.partition, 0)
+            if idle is not None and now - idle[1] > SESSION_GAP_MS:
+                # the expiry round closes this session at the same stream time, but when it runs is
+                # up to the driver's timer: closing it here first makes the records (the profile
+                # without its moment) the same whether the round came before this message or not
+                self._expire_user(msg.user_id, state, now, result)
             outcome = self.core.handle(source_topic, msg, state, rec.timestamp_ms)
             self.stats[outcome.status] += 1
             if msg.ts > self.watermark_ms.get(rec.partition, 0):
@@ -313,20 +320,24 @@ class StreamEngine:
             now = self.watermark_ms.get(partition, stream_time)
             if now - last_ms <= SESSION_GAP_MS:
                 continue
-            del self.open_users[user_id]
             state = self.load(user_id)
-            rows, profile = self.core.expire(state, now)
-            left = max(0, left - 50) if budget is not None else left
-            key = user_id.encode("utf-8")
-            if rows:
-                result.sends += [OutRecord(ANALYTICS_SESSIONS_TOPIC, key, orjson.dumps(r)) for r in rows]
-                self.stats["sessions_closed"] += len(rows)
-            if profile is not None:
-                self.stats["profiles"] += 1
-                result.sends.append(OutRecord(PROFILES_TOPIC, key, profile.model_dump_json().encode()))
-            if rows or profile is not None:
+            if self._expire_user(user_id, state, now, result):
                 self.store[user_id] = state.to_json()
+            left = max(0, left - 50) if budget is not None else left
         return result
+
+    def _expire_user(self, user_id: str, state: UserState, now: int, result: BatchResult) -> bool:
+        """Close the user's idle session at stream time ``now``; True if the state changed."""
+        self.open_users.pop(user_id, None)
+        rows, profile = self.core.expire(state, now)
+        key = user_id.encode("utf-8")
+        if rows:
+            result.sends += [OutRecord(ANALYTICS_SESSIONS_TOPIC, key, orjson.dumps(r)) for r in rows]
+            self.stats["sessions_closed"] += len(rows)
+        if profile is not None:
+            self.stats["profiles"] += 1
+            result.sends.append(OutRecord(PROFILES_TOPIC, key, profile.model_dump_json().encode()))
+        return bool(rows) or profile is not None
 
     def expiring(self) -> bool:
         """A round of ``expire_sessions`` is not finished yet."""

@@ -179,8 +179,12 @@ class Profiler:
             x["cue:" + kind] = math.log1p(n)
         return x
 
-    def publish(self, state: UserState, ts_ms: int) -> Profile | None:
-        """The new profile record if what a reader sees changed since the last one, else None."""
+    def publish(self, state: UserState, ts_ms: int, frozen: bool = False) -> Profile | None:
+        """The new profile record if what a reader sees changed since the last one, else None.
+
+        ``frozen`` (a session closed by the expiry timer): the traffic light is the last record's,
+        not the shared model's now. When the timer runs is up to the driver, and the model learns
+        from other users meanwhile: a score computed then would differ between worker and replay."""
         if not state.personalization:
             p = state.profile
             if p is not None or state.profile_version == 0 or state.profile_sig != "consent-only":
@@ -188,6 +192,8 @@ class Profiler:
                 return self._record(state, ts_ms, None, "consent-only")
             return None
         p = self.state_of(state)
+        # a record is never older than the one before (a session's end is earlier than a late label)
+        ts_ms = p["at"] = max(ts_ms, p.get("at") or 0)
         mom = p["mom"]
         if mom is not None:
             session = state.sessions.get(mom[2])
@@ -199,10 +205,10 @@ class Profiler:
         sig_text = sig.decode()
         if sig_text == state.profile_sig:
             return None
-        return self._record(state, ts_ms, p, sig_text, ranked)
+        return self._record(state, ts_ms, p, sig_text, ranked, frozen)
 
     def _record(self, state: UserState, ts_ms: int, p: dict[str, Any] | None, sig: str,
-                ranked: list | None = None) -> Profile:
+                ranked: list | None = None, frozen: bool = False) -> Profile:
         state.profile_version += 1
         state.profile_sig = sig
         consent = ProfileConsent(personalization=state.personalization, analytics=state.analytics)
@@ -221,12 +227,16 @@ class Profiler:
             sentiment = ProfileSentiment(
                 score=round(level, 4), label=_label(level), trend=trend, n=len(p["moods"]),
                 last=LastContact(event_id=event_id, score=score, label=label, ts=format_ts(ts)))
-        x = self.risk_features(p, ts_ms)
         model = self.models.criticality
-        score = model.score(x)
-        reasons = [reason_text(f, x, p) for f, _ in model.reasons(x)]
-        if p["outcome"] == "churned":
-            score, reasons = max(score, CHURNED_SCORE), ["reported as churned", *reasons]
+        if frozen and p.get("crit") is not None:
+            score, reasons = p["crit"]
+        else:
+            x = self.risk_features(p, ts_ms)
+            score = model.score(x)
+            reasons = [reason_text(f, x, p) for f, _ in model.reasons(x)]
+            if p["outcome"] == "churned":
+                score, reasons = max(score, CHURNED_SCORE), ["reported as churned", *reasons]
+            p["crit"] = [score, reasons]
         criticality = Criticality(level=model.level(score), score=round(score, 4), reasons=reasons)
         interests = [Interest(topic=t, weight=w, evidence=n) for t, w, n in (ranked or [])]
         lang = p["lang"] or "en"
