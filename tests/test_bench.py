@@ -139,7 +139,8 @@ def test_a_failed_part_is_named_and_the_parts_before_it_are_saved(tmp_path, monk
     monkeypatch.setattr(bench, "detector_us_per_event", lambda: 1.0)
     out = tmp_path / "results.json"
     args = argparse.Namespace(only="throughput,latency", quick=True, events=None, latency_seconds=None,
-                              rss_users=None, scale_events=None, partitions=1, repeats=1, no_sink=True, out=out)
+                              rss_users=None, scale_events=None, profile_events=None, partitions=1, repeats=1,
+                              no_sink=True, out=out)
     try:
         assert bench._cmd_bench(args) == 1
     finally:
@@ -148,3 +149,18 @@ def test_a_failed_part_is_named_and_the_parts_before_it_are_saved(tmp_path, monk
     assert "the latency part failed: worker (worker, pid 1) exited with code 1: [CRITICAL] boom" in err
     saved = orjson.loads(out.read_text())
     assert saved["pipeline_eps"] == {"min": 1, "median": 2} and set(saved["parts"]) == {"throughput"}
+
+
+def test_a_profile_record_is_traced_to_the_event_that_changed_it():
+    from tools.bench.live import profile_source
+    from tools.feed import Record
+
+    records = [Record("events.search", b"u1", orjson.dumps({"event_id": "e1", "user_id": "u1", "ts": 1747116002919,
+                                                            "query": "tv"})),
+               Record("events.contact", b"u2", orjson.dumps({"event_id": "c1", "user_id": "u2",
+                                                             "ts": "2025-05-13T06:00:05Z", "text": "hi"}))]
+    topics, cause = profile_source(records)
+    assert topics == ("profiles",)
+    assert cause({"user_id": "u2", "updated_at": "2025-05-13T06:00:05.000Z"}) == (1, None)
+    assert cause({"user_id": "u1", "updated_at": "2025-05-13T06:00:02.919Z"}) == (0, None)
+    assert cause({"user_id": "u1", "updated_at": "2025-05-13T07:00:00.000Z"})[0] is None

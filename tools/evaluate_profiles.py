@@ -173,3 +173,68 @@ def evaluate_profiles(events: Path, core: Core) -> ProfileScores:
         criticality_f1=macro_f1(crit_pairs, LEVELS), criticality_auc=auc(crit_scores, churned),
         critical_users=len(crit_pairs), interests_p3=p3 / n_interest if n_interest else 0.0,
         interest_users=n_interest, opted_out_leaks=leaks, profile_records=records[0])
+
+
+def median_scores(name: str, runs: list[ProfileScores]) -> ProfileScores:
+    """The median of each number over ``runs`` (seeds of one shop kind), as one row."""
+    from statistics import median
+
+    def med(get):
+        values = [v for v in map(get, runs) if v is not None]
+        return median(values) if values else None
+
+    langs = sorted({lang for r in runs for lang in r.per_lang_2nd})
+    return ProfileScores(
+        scenario=name, contacts=round(med(lambda r: r.contacts)), sentiment_f1=med(lambda r: r.sentiment_f1),
+        sentiment_f1_2nd=med(lambda r: r.sentiment_f1_2nd), nb_f1_2nd=med(lambda r: r.nb_f1_2nd),
+        per_lang_2nd={lang: (med(lambda r: r.per_lang_2nd.get(lang, (None,) * 3)[0]),
+                             med(lambda r: r.per_lang_2nd.get(lang, (None,) * 3)[1]),
+                             round(med(lambda r: r.per_lang_2nd.get(lang, (None,) * 3)[2]))) for lang in langs},
+        lang_accuracy=med(lambda r: r.lang_accuracy), lang_detected=round(med(lambda r: r.lang_detected)),
+        criticality_f1=med(lambda r: r.criticality_f1), criticality_auc=med(lambda r: r.criticality_auc),
+        critical_users=round(med(lambda r: r.critical_users)), interests_p3=med(lambda r: r.interests_p3),
+        interest_users=round(med(lambda r: r.interest_users)), opted_out_leaks=max(r.opted_out_leaks for r in runs),
+        profile_records=round(med(lambda r: r.profile_records)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tools.evaluate_profiles DIR...``: one row per scenario folder, then the median per
+    shop kind over its seeds (folders named ``<shop>-<seed>``), cold start from what ships."""
+    import argparse
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    parser = argparse.ArgumentParser(prog="python -m tools.evaluate_profiles", description=main.__doc__)
+    parser.add_argument("dirs", nargs="+", type=Path, help="scenario folders with profile truth")
+    parser.add_argument("--jobs", type=int, default=2, help="scenarios evaluated in parallel (default 2)")
+    args = parser.parse_args(argv)
+    missing = [d for d in args.dirs if not (d / "users.jsonl").is_file()]
+    if missing:
+        print(f"no profile truth (users.jsonl) in {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    with ProcessPoolExecutor(args.jobs) as pool:
+        runs = list(pool.map(_evaluate_folder, args.dirs))
+    print(HEADER)
+    for r in runs:
+        print(r.row())
+    groups: dict[str, list[ProfileScores]] = {}
+    for r in runs:
+        shop, _, seed = r.scenario.rpartition("-")
+        groups.setdefault(shop if seed.isdigit() and shop else r.scenario, []).append(r)
+    multi = {k: v for k, v in groups.items() if len(v) > 1}
+    if multi:
+        print("\nMedian over seeds:\n\n" + HEADER)
+        for name, group in multi.items():
+            print(median_scores(f"{name} (median of {len(group)})", group).row())
+    return 0
+
+
+def _evaluate_folder(folder: Path) -> ProfileScores:
+    from config import get_settings
+    from pipeline.detector_factory import build_core
+
+    return evaluate_profiles(folder / "events.jsonl", build_core(get_settings()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

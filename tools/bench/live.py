@@ -31,7 +31,7 @@ import orjson
 
 from config import Settings
 from pipeline.topics import ensure_topics
-from schemas.topics import FEEDBACK_TOPIC, MOMENT_TOPICS, VENUES_TOPIC
+from schemas.topics import FEEDBACK_TOPIC, MOMENT_TOPICS, PROFILES_TOPIC, VENUES_TOPIC
 from tools.bench.procs import SinkProc, WorkerProc, accounted, wait_until
 from tools.feed import Record, dumps, produce
 
@@ -154,18 +154,41 @@ def warm_up(dep: Deployment, workers: list[WorkerProc], records: Sequence[Record
 
 # --- latency ----------------------------------------------------------------------------------------
 
+def moment_source(records: Sequence[Record]):
+    """A moment -> the index of the record that caused it (its ``event_id``) and the worker's own latency."""
+    ids = event_ids(records)
+    return MOMENT_TOPICS, lambda moment: (ids.get(moment.get("event_id")), float(moment.get("latency_ms", 0.0)))
+
+
+def profile_source(records: Sequence[Record]):
+    """A profile record -> the index of the event that changed it: the user's event with the record's
+    ``updated_at`` (the event time of the change), and no own latency (profiles carry none)."""
+    from schemas import parse_ts
+
+    by_time: dict[tuple[str, int], int] = {}
+    for i, r in enumerate(records):
+        if r.topic == VENUES_TOPIC or not r.value:
+            continue
+        try:
+            obj = orjson.loads(r.value)
+            by_time.setdefault((obj["user_id"], parse_ts(obj["ts"])), i)
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            continue
+    return (PROFILES_TOPIC,), lambda p: (by_time.get((p.get("user_id"), parse_ts(p.get("updated_at", "")))), None)
+
+
 async def _latency_run(dep: Deployment, worker: WorkerProc, records: Sequence[Record], rate: float | None,
-                       settle_s: float = 3.0) -> dict:
+                       settle_s: float = 3.0, source=moment_source) -> dict:
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    ids = event_ids(records)
+    topics, cause = source(records)
     sent_ms: list[float] = []
     consumer = AIOKafkaConsumer(bootstrap_servers=dep.bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20)
     await consumer.start()
     e2e: list[float] = []
     own: list[float] = []
     try:
-        tps = [TopicPartition(dep.prefix + t, p) for t in MOMENT_TOPICS for p in range(dep.partitions)]
+        tps = [TopicPartition(dep.prefix + t, p) for t in topics for p in range(dep.partitions)]
         consumer.assign(tps)
         await consumer.seek_to_end(*tps)
         for tp in tps:  # resolve the end offsets now, before anything is produced
@@ -180,11 +203,13 @@ async def _latency_run(dep: Deployment, worker: WorkerProc, records: Sequence[Re
             now_ms = time.time() * 1000.0
             for msgs in batch.values():
                 for m in msgs:
-                    moment = orjson.loads(m.value)
-                    i = ids.get(moment.get("event_id"))
+                    if m.value is None:  # a tombstone
+                        continue
+                    i, own_ms = cause(orjson.loads(m.value))
                     if i is not None and i < len(sent_ms):
                         e2e.append(now_ms - sent_ms[i])
-                        own.append(float(moment.get("latency_ms", 0.0)))
+                        if own_ms is not None:
+                            own.append(own_ms)
             if producing.done():
                 producing.result()  # raise a producer failure
                 done = await asyncio.to_thread(lambda: accounted(worker.stats()))
@@ -203,7 +228,7 @@ async def _latency_run(dep: Deployment, worker: WorkerProc, records: Sequence[Re
 
 
 def latency(settings: Settings, records: Sequence[Record], rates: Sequence[float | None], seconds: float,
-            partitions: int, warmup: int = 1000) -> dict[str, dict]:
+            partitions: int, warmup: int = 1000, source=moment_source) -> dict[str, dict]:
     """One worker per offered rate; ``None`` = saturation (as fast as the producer goes)."""
     out: dict[str, dict] = {}
     for rate in rates:
@@ -215,7 +240,7 @@ def latency(settings: Settings, records: Sequence[Record], rates: Sequence[float
             say(f"latency {label}: worker starting, warm-up {warmup} records")
             warm_up(dep, [worker], records[:warmup])
             say(f"latency {label}: producing {n:,} records" + (f" at {rate:,.0f}/s" if rate else " unthrottled"))
-            out[label] = asyncio.run(_latency_run(dep, worker, records[warmup:warmup + n], rate))
+            out[label] = asyncio.run(_latency_run(dep, worker, records[warmup:warmup + n], rate, source=source))
             r = out[label]["e2e"]
             say(f"latency {label}: p50 {r['p50']} ms, p95 {r['p95']} ms, p99 {r['p99']} ms ({r['n']} moments)")
     return out

@@ -63,6 +63,15 @@ def summary(doc: dict) -> str:
         if rss.get("burst"):
             lines.append(f"  (opened at {rss['offered_eps']:,.0f} ev/s; the same traffic produced at once: "
                          f"{rss['burst']['median']} MiB, peak {rss['burst']['peak_mb']} MiB)")
+    pr = doc.get("profiles")
+    if pr:
+        lines.append(f"worker with customer messages ({pr['contacts']:,} of {pr['events']:,} records): "
+                     f"{pr['with_contacts_eps']['median']:,} ev/s vs {pr['without_contacts_eps']['median']:,} "
+                     f"without = {pr['ratio']}; within 10 %: {'met' if pr['ratio'] >= 0.9 else 'NOT met'}")
+        f = (pr.get("freshness_ms") or {}).get("1000") or {}
+        if f.get("p99") is not None:
+            lines.append(f"  profile freshness at 1k ev/s: p50 {f['p50']} ms, p99 {f['p99']} ms; "
+                         f"p99 <= 1 s: {'met' if f['p99'] <= 1000 else 'NOT met'}")
     sc = doc.get("scale_2_workers")
     if sc:
         lines.append(f"2 workers / 1 worker (4 partitions): {sc['two_eps']:,} / {sc['one_eps']:,} ev/s = "

@@ -14,6 +14,9 @@ latency     event -> moment latency p50/p95/p99 at offered 1k and 5k ev/s and at
 rss         resident memory of a worker holding 100k live sessions.
 scale       one worker vs two workers in one group on 4-partition topics, from the moment every
             record is produced to the last one accounted for, with the CPU cores the workers used.
+profiles    the worker's events/s on simulated traffic without and with customer messages (the
+            same number of records), and profile freshness: produce -> the ``profiles`` record
+            the event caused, p50/p95/p99 at 1k ev/s offered.
 
 Results go to ``bench/results.json`` (parts not run keep their previous values) with PNG plots next
 to it; a summary table is printed. ``--repeats`` repeats every part (min and median reported).
@@ -50,18 +53,19 @@ from tools.feed import produce, records_from_lines
 
 INPUTS = (*EVENT_TOPICS, VENUES_TOPIC)
 ANALYTICS = ANALYTICS_TOPICS
-PARTS = ("throughput", "latency", "rss", "scale")
+PARTS = ("throughput", "latency", "rss", "scale", "profiles")
 #: the live sessions are opened at this rate (below the worker's capacity); the same traffic
 #: produced at once (a backlog the worker drains at full speed) is measured too ("burst")
 RSS_RATE = 3000.0
 PARTITIONER = CachedPartitioner()
 
 
-def scenario_records(n_events: int, seed: int = 1) -> list:
+def scenario_records(n_events: int, seed: int = 1, profiles: bool = False) -> list:
+    """Simulated electronics-en records; ``profiles``: with the customers' messages and their labels."""
     from tools.simulate import simulate
 
     sessions = max(50, n_events // 7)  # about seven lines per session
-    lines = simulate("electronics-en", sessions, seed=seed, bad_share=0.0).lines
+    lines = simulate("electronics-en", sessions, seed=seed, bad_share=0.0, profiles=profiles).lines
     return records_from_lines(lines)[:n_events]
 
 
@@ -281,7 +285,36 @@ def _scale_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: 
     return {"events": len(records), "repeats": args.repeats}
 
 
-_PART_RUNNERS = {"throughput": _throughput_part, "latency": _latency_part, "rss": _rss_part, "scale": _scale_part}
+def _profiles_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: dict) -> dict:
+    """The worker's events/s on the same number of records without and with customer messages
+    (contacts and their sentiment/outcome labels: every message analysed, every profile change
+    published), and profile freshness: produce -> the ``profiles`` record it caused, at 1k ev/s."""
+    from tools.bench.live import latency, profile_source
+
+    n = sizes["profile_events"]
+    plain, mixed = scenario_records(n, seed=5), scenario_records(n, seed=5, profiles=True)
+    contacts = sum(r.topic == "events.contact" for r in mixed)
+    runs: dict[str, list[float]] = {"without_contacts_eps": [], "with_contacts_eps": []}
+    for i in range(args.repeats):
+        for key, records in (("without_contacts_eps", plain), ("with_contacts_eps", mixed)):
+            prefix = f"bench{uuid.uuid4().hex[:6]}."
+            say(f"profiles run {i + 1}/{args.repeats}: {key}, preloading {len(records):,} records")
+            asyncio.run(_preload(settings, prefix, records))
+            runs[key].append(full_pipeline(settings, prefix, len(records), args.partitions, with_sink=False)[0])
+            say(f"profiles: {key} {runs[key][-1]:,.0f} ev/s")
+    fresh_records = scenario_records(1000 + int(1000 * sizes["seconds"]), seed=6, profiles=True)
+    fresh = [latency(settings, fresh_records, [1000.0], sizes["seconds"], args.partitions, source=profile_source)
+             for _ in range(args.repeats)]
+    out: dict = {k: min_median(v) for k, v in runs.items()}
+    out.update(events=n, contacts=contacts, repeats=args.repeats,
+               ratio=round(out["with_contacts_eps"]["median"] / out["without_contacts_eps"]["median"], 3),
+               freshness_ms=merge_latency(fresh))
+    out["freshness_ms"]["what"] = "produce -> the profiles record the event caused, received by a consumer, ms"
+    doc["profiles"] = out
+    return {"events": n, "repeats": args.repeats}
+
+
+_PART_RUNNERS = {"profiles": _profiles_part, "throughput": _throughput_part, "latency": _latency_part, "rss": _rss_part, "scale": _scale_part}
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -296,7 +329,8 @@ def run(args: argparse.Namespace) -> dict:
     sizes = {"events": args.events or (20_000 if q else 200_000),
              "seconds": args.latency_seconds or (8.0 if q else 30.0),
              "users": args.rss_users or (10_000 if q else 100_000),
-             "scale_events": args.scale_events or (20_000 if q else 200_000)}
+             "scale_events": args.scale_events or (20_000 if q else 200_000),
+             "profile_events": args.profile_events or (20_000 if q else 100_000)}
     settings = get_settings().model_copy(update={"partitions": args.partitions})
     out: Path = args.out
     keep_logs_in(out.parent / "logs")
@@ -315,7 +349,7 @@ def run(args: argparse.Namespace) -> dict:
             except Exception as exc:
                 raise PartFailed(part, exc) from exc
     finally:
-        for key in ("latency_ms", "rss_mb", "scale_2_workers"):
+        for key in ("latency_ms", "rss_mb", "scale_2_workers", "profiles"):
             doc.setdefault(key, None)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(doc, indent=2) + "\n")
@@ -349,5 +383,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--latency-seconds", type=float, help="seconds of traffic per offered rate (default 30)")
     p.add_argument("--rss-users", type=int, help="distinct users with a live session (default 100,000)")
     p.add_argument("--scale-events", type=int, help="records for the 1-vs-2 worker part (default 200,000)")
+    p.add_argument("--profile-events", type=int,
+                   help="records for each throughput run of the profiles part (default 100,000)")
     p.add_argument("--out", type=Path, default=Path("bench/results.json"))
     p.set_defaults(func=_cmd_bench)
