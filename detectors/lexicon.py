@@ -97,6 +97,11 @@ class Language:
     function_words: frozenset[str] = frozenset()
     _typos: dict[str, float | None] = field(default_factory=dict)
     _deletes: dict[str, str] | None = None
+    phrase_starts: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        # first words of the phrases: only there is a phrase looked up
+        self.phrase_starts = frozenset(w.split(" ", 1)[0] for w in self.words if " " in w)
 
     def lookup(self, word: str) -> float | None:
         """The valence of a word as written, inflected (German) or with one typo."""
@@ -337,6 +342,8 @@ def _star_valence(stars: float) -> float:
 
 def _match(tokens: list[str], i: int, lang: Language) -> tuple[str, float | None, int]:
     """The longest phrase starting at ``i`` that the lexicon knows."""
+    if tokens[i] not in lang.phrase_starts:
+        return tokens[i], lang.lookup(tokens[i]), 1
     for size in range(min(lang.longest, len(tokens) - i), 1, -1):
         phrase = " ".join(tokens[i:i + size])
         v = lang.words.get(phrase)

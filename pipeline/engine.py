@@ -38,6 +38,9 @@ from schemas.topics import (
 )
 
 SOURCE_HEADER = "mm-source"  # on re-keyed records: original topic/partition/offset
+#: on a profile record: the event_id of the message that changed it (none on a record of the
+#: session-expiry timer); lets a reader (the benchmark's freshness) trace a change to its cause
+CAUSE_HEADER = "mm-event-id"
 #: garbage-collector thresholds for a process running the engine: each event allocates dozens
 #: of short-lived containers (parsed JSON, models, features), and Python's default 700 ran a
 #: young-generation collection every few events (docs/PERFORMANCE.md)
@@ -284,7 +287,8 @@ class StreamEngine:
                 result.sends.append(OutRecord(ANALYTICS_CONTACTS_TOPIC, key, outcome.contact.model_dump_json().encode()))
             if outcome.profile is not None:
                 self.stats["profiles"] += 1
-                result.sends.append(OutRecord(PROFILES_TOPIC, key, outcome.profile.model_dump_json().encode()))
+                result.sends.append(OutRecord(PROFILES_TOPIC, key, outcome.profile.model_dump_json().encode(),
+                                              {CAUSE_HEADER: msg.event_id.encode("utf-8", "surrogatepass")}))
         for user_id, state in touched.items():
             self.store[user_id] = state.to_json()
 

@@ -61,26 +61,26 @@ def channel_actions(crit: Criticality, moment: ProfileMoment | None, interests: 
     out: dict[str, ChannelAction] = {}
     for channel in PROFILE_CHANNELS:
         if crit.level == "red":
-            out[channel] = ChannelAction(action=RED_ACTIONS[channel], reason=f"red: {why}; retention before any offer")
+            out[channel] = ChannelAction.model_construct(action=RED_ACTIONS[channel], reason=f"red: {why}; retention before any offer")
             continue
         if crit.level == "amber" and channel in AMBER_ACTIONS:
-            out[channel] = ChannelAction(action=AMBER_ACTIONS[channel], reason=f"amber: {why}; service before selling")
+            out[channel] = ChannelAction.model_construct(action=AMBER_ACTIONS[channel], reason=f"amber: {why}; service before selling")
             continue
         if channel == "email":
-            out[channel] = (ChannelAction(action="newsletter_interests", reason=f"top interests: {topics}")
-                            if topics else ChannelAction(action="newsletter_default", reason="no interests known yet"))
+            out[channel] = (ChannelAction.model_construct(action="newsletter_interests", reason=f"top interests: {topics}")
+                            if topics else ChannelAction.model_construct(action="newsletter_default", reason="no interests known yet"))
             continue
         if moment is not None:
             web, call, terminal = MOMENT_ACTIONS[moment.moment]
             action = {"callcenter": call, "terminal": terminal}.get(channel, web)
             if crit.level == "amber" and action == "make_offer":
                 action = "checkout_help"  # no upsell to a wavering customer
-            out[channel] = ChannelAction(action=action, reason=f"current moment {moment.moment} "
+            out[channel] = ChannelAction.model_construct(action=action, reason=f"current moment {moment.moment} "
                                                                f"({moment.confidence:.2f})")
         elif topics:
-            out[channel] = ChannelAction(action="show_interest_content", reason=f"top interests: {topics}")
+            out[channel] = ChannelAction.model_construct(action="show_interest_content", reason=f"top interests: {topics}")
         else:
-            out[channel] = ChannelAction(action="greet", reason="nothing known that calls for more")
+            out[channel] = ChannelAction.model_construct(action="greet", reason="nothing known that calls for more")
     return out
 
 

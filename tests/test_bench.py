@@ -151,7 +151,8 @@ def test_a_failed_part_is_named_and_the_parts_before_it_are_saved(tmp_path, monk
     assert saved["pipeline_eps"] == {"min": 1, "median": 2} and set(saved["parts"]) == {"throughput"}
 
 
-def test_a_profile_record_is_traced_to_the_event_that_changed_it():
+def test_a_profile_record_is_traced_to_the_message_that_changed_it():
+    from pipeline.engine import CAUSE_HEADER
     from tools.bench.live import profile_source
     from tools.feed import Record
 
@@ -161,6 +162,6 @@ def test_a_profile_record_is_traced_to_the_event_that_changed_it():
                                                              "ts": "2025-05-13T06:00:05Z", "text": "hi"}))]
     topics, cause = profile_source(records)
     assert topics == ("profiles",)
-    assert cause({"user_id": "u2", "updated_at": "2025-05-13T06:00:05.000Z"}) == (1, None)
-    assert cause({"user_id": "u1", "updated_at": "2025-05-13T06:00:02.919Z"}) == (0, None)
-    assert cause({"user_id": "u1", "updated_at": "2025-05-13T07:00:00.000Z"})[0] is None
+    assert cause({"user_id": "u2"}, [(CAUSE_HEADER, b"c1")]) == (1, None)
+    assert cause({"user_id": "u1"}, [(CAUSE_HEADER, b"e1")]) == (0, None)
+    assert cause({"user_id": "u1"}, []) == (None, None)  # the expiry timer's record: no cause

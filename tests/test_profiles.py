@@ -18,7 +18,7 @@ import pytest
 from config import Settings
 from micromoments.cli import main
 from pipeline.detector_factory import build_core
-from pipeline.engine import InRecord, StreamEngine
+from pipeline.engine import CAUSE_HEADER, InRecord, StreamEngine
 from pipeline.replay import Replayer
 from schemas.profiles import Profile
 from schemas.topics import CONTROL_TOPIC, PROFILES_TOPIC
@@ -137,6 +137,9 @@ def test_a_material_change_only_is_published():
     click = {"event_id": "k1", "user_id": "u1", "ts": T0 + 5000, "url": "https://shop.example/help/contact"}
     same = _profiles(engine, [InRecord("events.clickstream", 0, 0, b"u1", orjson.dumps(click), 1.0)])
     assert len(first) == 1 and same == []
+    # the record names the message that changed it (the benchmark traces freshness by it)
+    sends = engine.feed([_contact(2, "u1", "Thanks, all sorted now, great service!")])
+    assert [s.headers for s in sends if s.topic == PROFILES_TOPIC] == [{CAUSE_HEADER: b"c2"}]
 
 
 # --- the worker on a real broker publishes what replay publishes ------------------------------------

@@ -157,24 +157,23 @@ def warm_up(dep: Deployment, workers: list[WorkerProc], records: Sequence[Record
 def moment_source(records: Sequence[Record]):
     """A moment -> the index of the record that caused it (its ``event_id``) and the worker's own latency."""
     ids = event_ids(records)
-    return MOMENT_TOPICS, lambda moment: (ids.get(moment.get("event_id")), float(moment.get("latency_ms", 0.0)))
+    return MOMENT_TOPICS, lambda moment, _headers: (ids.get(moment.get("event_id")),
+                                                    float(moment.get("latency_ms", 0.0)))
 
 
 def profile_source(records: Sequence[Record]):
-    """A profile record -> the index of the event that changed it: the user's event with the record's
-    ``updated_at`` (the event time of the change), and no own latency (profiles carry none)."""
-    from schemas import parse_ts
+    """A profile record -> the index of the message that changed it (the worker names its
+    ``event_id`` in the record's header; records of the session-expiry timer name none), and no
+    own latency (profiles carry none)."""
+    from pipeline.engine import CAUSE_HEADER
 
-    by_time: dict[tuple[str, int], int] = {}
-    for i, r in enumerate(records):
-        if r.topic == VENUES_TOPIC or not r.value:
-            continue
-        try:
-            obj = orjson.loads(r.value)
-            by_time.setdefault((obj["user_id"], parse_ts(obj["ts"])), i)
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-            continue
-    return (PROFILES_TOPIC,), lambda p: (by_time.get((p.get("user_id"), parse_ts(p.get("updated_at", "")))), None)
+    ids = event_ids(records)
+    name = CAUSE_HEADER.encode()
+
+    def cause(_value, headers) -> tuple[int | None, None]:
+        eid = next((v for k, v in headers if k in (CAUSE_HEADER, name)), None)
+        return (ids.get(eid.decode()) if eid else None), None
+    return (PROFILES_TOPIC,), cause
 
 
 async def _latency_run(dep: Deployment, worker: WorkerProc, records: Sequence[Record], rate: float | None,
@@ -205,7 +204,7 @@ async def _latency_run(dep: Deployment, worker: WorkerProc, records: Sequence[Re
                 for m in msgs:
                     if m.value is None:  # a tombstone
                         continue
-                    i, own_ms = cause(orjson.loads(m.value))
+                    i, own_ms = cause(orjson.loads(m.value), m.headers or ())
                     if i is not None and i < len(sent_ms):
                         e2e.append(now_ms - sent_ms[i])
                         if own_ms is not None:
