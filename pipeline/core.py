@@ -22,7 +22,7 @@ from pipeline.venues import VenueIndex, is_open
 from schemas.events import ContactEvent, Event, Feedback, LocationEvent, Venue, VenueTombstone
 from schemas.internal import EVENT_FIELDS
 from schemas.outputs import ModelInfo, Moment, MomentContext, Reason, VenueContext
-from schemas.profiles import AnalysedContact, Profile
+from schemas.profiles import AnalysedContact
 from schemas.timefmt import format_ts
 
 
@@ -45,7 +45,7 @@ class Outcome:
     closed_sessions: list[dict[str, Any]] = field(default_factory=list)
     learned: bool = False
     analytics: bool = True  # the user allows analytics: rows may be stored for analysts
-    profile: Profile | None = None  # the user's profile changed: the new record
+    profile: dict[str, Any] | None = None  # the user's profile changed: the new record (``schemas.profiles.Profile``)
     contact: AnalysedContact | None = None  # an analysed inbound message
 
 
@@ -144,7 +144,7 @@ class Core:
             out.event_row = event_row(topic, fb, session.session_id if session else fb.session_id)
         return out
 
-    def expire(self, state: UserState, watermark_ms: int) -> tuple[list[dict[str, Any]], Profile | None]:
+    def expire(self, state: UserState, watermark_ms: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """Close the user's session if idle past the gap at stream time ``watermark_ms``;
         returns rows for the analysts' sessions table (none without analytics consent) and the
         profile record if closing changed it (its moment ends with the session)."""

@@ -287,7 +287,7 @@ class StreamEngine:
                 result.sends.append(OutRecord(ANALYTICS_CONTACTS_TOPIC, key, outcome.contact.model_dump_json().encode()))
             if outcome.profile is not None:
                 self.stats["profiles"] += 1
-                result.sends.append(OutRecord(PROFILES_TOPIC, key, outcome.profile.model_dump_json().encode(),
+                result.sends.append(OutRecord(PROFILES_TOPIC, key, orjson.dumps(outcome.profile),
                                               {CAUSE_HEADER: msg.event_id.encode("utf-8", "surrogatepass")}))
         for user_id, state in touched.items():
             self.store[user_id] = state.to_json()
@@ -340,7 +340,7 @@ class StreamEngine:
             self.stats["sessions_closed"] += len(rows)
         if profile is not None:
             self.stats["profiles"] += 1
-            result.sends.append(OutRecord(PROFILES_TOPIC, key, profile.model_dump_json().encode()))
+            result.sends.append(OutRecord(PROFILES_TOPIC, key, orjson.dumps(profile)))
         return bool(rows) or profile is not None
 
     def expiring(self) -> bool:

@@ -27,17 +27,7 @@ from detectors.text import tokens, url_tokens
 from pipeline.profile_actions import channel_actions, explain, reason_text
 from pipeline.state import UserState
 from schemas.events import ClickEvent, ContactEvent, Event, Feedback, SearchEvent
-from schemas.profiles import (
-    AnalysedContact,
-    ContactSentiment,
-    Criticality,
-    Interest,
-    LastContact,
-    Profile,
-    ProfileConsent,
-    ProfileMoment,
-    ProfileSentiment,
-)
+from schemas.profiles import AnalysedContact, ContactSentiment
 from schemas.timefmt import format_ts
 
 KEEP_MOODS = 10  # analysed inbound messages kept per user (mood level and trend)
@@ -179,7 +169,7 @@ class Profiler:
             x["cue:" + kind] = math.log1p(n)
         return x
 
-    def publish(self, state: UserState, ts_ms: int, frozen: bool = False) -> Profile | None:
+    def publish(self, state: UserState, ts_ms: int, frozen: bool = False) -> dict[str, Any] | None:
         """The new profile record if what a reader sees changed since the last one, else None.
 
         ``frozen`` (a session closed by the expiry timer): the traffic light is the last record's,
@@ -208,27 +198,30 @@ class Profiler:
         return self._record(state, ts_ms, p, sig_text, ranked, frozen)
 
     def _record(self, state: UserState, ts_ms: int, p: dict[str, Any] | None, sig: str,
-                ranked: list | None = None, frozen: bool = False) -> Profile:
-        # model_construct: the values are ours and valid by construction; validating every record
-        # cost a third of a profile's time (tests validate what the worker sends)
+                ranked: list | None = None, frozen: bool = False) -> dict[str, Any]:
+        """The record as JSON-ready dict in the field order of ``schemas.profiles.Profile`` (built
+        directly: pydantic models per record were the worker's largest cost; the tests validate
+        what the worker sends against the model)."""
         state.profile_version += 1
         state.profile_sig = sig
-        consent = ProfileConsent.model_construct(personalization=state.personalization, analytics=state.analytics)
-        base = {"user_id": state.user_id, "updated_at": format_ts(ts_ms), "version": state.profile_version,
-                "consent": consent}
+        record: dict[str, Any] = {
+            "user_id": state.user_id, "updated_at": format_ts(ts_ms), "version": state.profile_version,
+            "moment": None, "sentiment": None, "criticality": None, "interests": [], "next_best_action": {},
+            "consent": {"personalization": state.personalization, "analytics": state.analytics},
+            "explanation": None, "lang": None}
         if p is None:
-            return Profile.model_construct(**base)
+            return record
         moment = None
         if p["mom"] is not None:
             name, confidence, session_id, since = p["mom"]
-            moment = ProfileMoment.model_construct(moment=name, confidence=confidence, session_id=session_id, since=format_ts(since))
+            moment = {"moment": name, "confidence": confidence, "session_id": session_id, "since": format_ts(since)}
         sentiment = None
         if p["moods"]:
             level, trend = _mood(p["moods"])
             ts, score, label, event_id = p["moods"][-1]
-            sentiment = ProfileSentiment.model_construct(
-                score=round(level, 4), label=_label(level), trend=trend, n=len(p["moods"]),
-                last=LastContact.model_construct(event_id=event_id, score=score, label=label, ts=format_ts(ts)))
+            sentiment = {"score": round(level, 4), "label": _label(level), "trend": trend,
+                         "last": {"event_id": event_id, "score": score, "label": label, "ts": format_ts(ts)},
+                         "n": len(p["moods"])}
         model = self.models.criticality
         if frozen and p.get("crit") is not None:
             score, reasons = p["crit"]
@@ -239,13 +232,13 @@ class Profiler:
             if p["outcome"] == "churned":
                 score, reasons = max(score, CHURNED_SCORE), ["reported as churned", *reasons]
             p["crit"] = [score, reasons]
-        criticality = Criticality.model_construct(level=model.level(score), score=round(score, 4), reasons=reasons)
-        interests = [Interest.model_construct(topic=t, weight=w, evidence=n) for t, w, n in (ranked or [])]
+        criticality = {"level": model.level(score), "score": round(score, 4), "reasons": reasons}
+        interests = [{"topic": t, "weight": w, "evidence": n} for t, w, n in (ranked or [])]
         lang = p["lang"] or "en"
-        actions = channel_actions(criticality, moment, interests, lang)
-        return Profile.model_construct(**base, moment=moment, sentiment=sentiment, criticality=criticality, interests=interests,
-                       next_best_action=actions, lang=p["lang"],
-                       explanation=explain(criticality, sentiment, moment, interests, lang))
+        record.update(moment=moment, sentiment=sentiment, criticality=criticality, interests=interests,
+                      next_best_action=channel_actions(criticality, moment, interests, lang),
+                      explanation=explain(criticality, sentiment, moment, interests, lang), lang=p["lang"])
+        return record
 
 
 def _language(text: str, tag: str | None) -> tuple[str, bool]:

@@ -3,6 +3,7 @@
 A red customer gets retention first on every channel, never an upsell; an amber one gets
 service before selling; otherwise the current moment decides (as the moment's own action in
 ``pipeline.decide``) and the newsletter follows the top interests. Every choice has a reason.
+The parts are the profile record's JSON objects (``schemas.profiles`` describes them).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from schemas.profiles import PROFILE_CHANNELS, ChannelAction, Criticality, Interest, ProfileMoment, ProfileSentiment
+from schemas.profiles import PROFILE_CHANNELS
 
 #: per moment: the action on web/app, at the call center, at a branch terminal
 MOMENT_ACTIONS = {
@@ -53,51 +54,53 @@ def reason_text(feature: str, x: dict[str, float], p: dict[str, Any]) -> str:
     return feature
 
 
-def channel_actions(crit: Criticality, moment: ProfileMoment | None, interests: list[Interest],
-                    lang: str) -> dict[str, ChannelAction]:
-    """The next best action per channel of the contract."""
-    why = crit.reasons[0] if crit.reasons else f"criticality {crit.score:.2f}"
-    topics = ", ".join(i.topic for i in interests[:3])
-    out: dict[str, ChannelAction] = {}
+def channel_actions(crit: dict[str, Any], moment: dict[str, Any] | None, interests: list[dict[str, Any]],
+                    lang: str) -> dict[str, dict[str, str]]:
+    """The next best action per channel of the contract (``{channel: {action, reason}}``)."""
+    reasons = crit["reasons"]
+    why = reasons[0] if reasons else f"criticality {crit['score']:.2f}"
+    topics = ", ".join(i["topic"] for i in interests[:3])
+    level = crit["level"]
+    out: dict[str, dict[str, str]] = {}
     for channel in PROFILE_CHANNELS:
-        if crit.level == "red":
-            out[channel] = ChannelAction.model_construct(action=RED_ACTIONS[channel], reason=f"red: {why}; retention before any offer")
+        if level == "red":
+            out[channel] = {"action": RED_ACTIONS[channel], "reason": f"red: {why}; retention before any offer"}
             continue
-        if crit.level == "amber" and channel in AMBER_ACTIONS:
-            out[channel] = ChannelAction.model_construct(action=AMBER_ACTIONS[channel], reason=f"amber: {why}; service before selling")
+        if level == "amber" and channel in AMBER_ACTIONS:
+            out[channel] = {"action": AMBER_ACTIONS[channel], "reason": f"amber: {why}; service before selling"}
             continue
         if channel == "email":
-            out[channel] = (ChannelAction.model_construct(action="newsletter_interests", reason=f"top interests: {topics}")
-                            if topics else ChannelAction.model_construct(action="newsletter_default", reason="no interests known yet"))
+            out[channel] = ({"action": "newsletter_interests", "reason": f"top interests: {topics}"} if topics
+                            else {"action": "newsletter_default", "reason": "no interests known yet"})
             continue
         if moment is not None:
-            web, call, terminal = MOMENT_ACTIONS[moment.moment]
+            web, call, terminal = MOMENT_ACTIONS[moment["moment"]]
             action = {"callcenter": call, "terminal": terminal}.get(channel, web)
-            if crit.level == "amber" and action == "make_offer":
+            if level == "amber" and action == "make_offer":
                 action = "checkout_help"  # no upsell to a wavering customer
-            out[channel] = ChannelAction.model_construct(action=action, reason=f"current moment {moment.moment} "
-                                                               f"({moment.confidence:.2f})")
+            out[channel] = {"action": action,
+                            "reason": f"current moment {moment['moment']} ({moment['confidence']:.2f})"}
         elif topics:
-            out[channel] = ChannelAction.model_construct(action="show_interest_content", reason=f"top interests: {topics}")
+            out[channel] = {"action": "show_interest_content", "reason": f"top interests: {topics}"}
         else:
-            out[channel] = ChannelAction.model_construct(action="greet", reason="nothing known that calls for more")
+            out[channel] = {"action": "greet", "reason": "nothing known that calls for more"}
     return out
 
 
-def explain(crit: Criticality, sentiment: ProfileSentiment | None, moment: ProfileMoment | None,
-            interests: list[Interest], lang: str) -> str:
+def explain(crit: dict[str, Any], sentiment: dict[str, Any] | None, moment: dict[str, Any] | None,
+            interests: list[dict[str, Any]], lang: str) -> str:
     """One sentence a person can read, in the customer's language."""
     lang = lang if lang in LEVEL_WORDS else "en"
     words = MOOD_WORDS[lang]
-    parts = [f"{LEVEL_WORDS[lang][crit.level]} ({crit.score:.2f})"]
-    if crit.reasons:
-        parts[0] += ": " + ", ".join(crit.reasons[:2])
+    parts = [f"{LEVEL_WORDS[lang][crit['level']]} ({crit['score']:.2f})"]
+    if crit["reasons"]:
+        parts[0] += ": " + ", ".join(crit["reasons"][:2])
     if sentiment is not None:
         mood = "Stimmung" if lang == "de" else "mood"
-        parts.append(f"{mood} {words[sentiment.label]}, {words[sentiment.trend]}")
+        parts.append(f"{mood} {words[sentiment['label']]}, {words[sentiment['trend']]}")
     if moment is not None:
-        parts.append(MOMENT_WORDS[lang][moment.moment])
+        parts.append(MOMENT_WORDS[lang][moment["moment"]])
     if interests:
         label = "interessiert an" if lang == "de" else "interested in"
-        parts.append(f"{label} {', '.join(i.topic for i in interests[:3])}")
+        parts.append(f"{label} {', '.join(i['topic'] for i in interests[:3])}")
     return "; ".join(parts) + "."

@@ -56,9 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--events", type=int, default=100_000)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--partitions", type=int, default=1)
+    p.add_argument("--profiles", action="store_true",
+                   help="simulated traffic with customer messages and their labels (simulate --profiles)")
     args = p.parse_args(argv)
     settings = get_settings().model_copy(update={"partitions": args.partitions})
-    records = scenario_records(args.events)
+    records = scenario_records(args.events, profiles=args.profiles)
     prefix = f"ab{uuid.uuid4().hex[:6]}."
     asyncio.run(_preload(settings, prefix, records))
     runs: dict[Path, list[float]] = {s: [] for s in args.sources}

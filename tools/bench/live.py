@@ -241,7 +241,7 @@ def latency(settings: Settings, records: Sequence[Record], rates: Sequence[float
             say(f"latency {label}: producing {n:,} records" + (f" at {rate:,.0f}/s" if rate else " unthrottled"))
             out[label] = asyncio.run(_latency_run(dep, worker, records[warmup:warmup + n], rate, source=source))
             r = out[label]["e2e"]
-            say(f"latency {label}: p50 {r['p50']} ms, p95 {r['p95']} ms, p99 {r['p99']} ms ({r['n']} moments)")
+            say(f"latency {label}: p50 {r['p50']} ms, p95 {r['p95']} ms, p99 {r['p99']} ms ({r['n']} records)")
     return out
 
 
