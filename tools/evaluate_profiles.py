@@ -184,12 +184,13 @@ def median_scores(name: str, runs: list[ProfileScores]) -> ProfileScores:
         return median(values) if values else None
 
     langs = sorted({lang for r in runs for lang in r.per_lang_2nd})
+
+    def per_lang(lang: str, i: int):
+        return med(lambda r: r.per_lang_2nd.get(lang, (None,) * 3)[i])
     return ProfileScores(
         scenario=name, contacts=round(med(lambda r: r.contacts)), sentiment_f1=med(lambda r: r.sentiment_f1),
         sentiment_f1_2nd=med(lambda r: r.sentiment_f1_2nd), nb_f1_2nd=med(lambda r: r.nb_f1_2nd),
-        per_lang_2nd={lang: (med(lambda r: r.per_lang_2nd.get(lang, (None,) * 3)[0]),
-                             med(lambda r: r.per_lang_2nd.get(lang, (None,) * 3)[1]),
-                             round(med(lambda r: r.per_lang_2nd.get(lang, (None,) * 3)[2]))) for lang in langs},
+        per_lang_2nd={lang: (per_lang(lang, 0), per_lang(lang, 1), round(per_lang(lang, 2))) for lang in langs},
         lang_accuracy=med(lambda r: r.lang_accuracy), lang_detected=round(med(lambda r: r.lang_detected)),
         criticality_f1=med(lambda r: r.criticality_f1), criticality_auc=med(lambda r: r.criticality_auc),
         critical_users=round(med(lambda r: r.critical_users)), interests_p3=med(lambda r: r.interests_p3),

@@ -380,20 +380,26 @@ _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _STRIP = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "s"})
 
 
-def _typo(rng: random.Random, text: str) -> str:
+def mistype(rng: random.Random, text: str, candidates, swap: float = 0.4, drop: float = 0.7) -> str:
+    """One typo in one word of ``text`` whose index ``candidates(words)`` lists: two letters swapped
+    (below ``swap``), one dropped (below ``drop``) or one doubled; searches and messages share it."""
     words = text.split(" ")
-    long = [i for i, w in enumerate(words) if len(w) >= 4]
+    long = candidates(words)
     if not long:
         return text
     i = rng.choice(long)
     w = words[i]
     j = rng.randrange(1, len(w) - 1)
     op = rng.random()
-    if op < 0.4:
+    if op < swap:
         w = w[:j] + w[j + 1] + w[j] + w[j + 2:]
-    elif op < 0.7:
+    elif op < drop:
         w = w[:j] + w[j + 1:]
     else:
         w = w[:j] + w[j] + w[j:]
     words[i] = w
     return " ".join(words)
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    return mistype(rng, text, lambda words: [i for i, w in enumerate(words) if len(w) >= 4])

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from tools.simulate.profile import Profile
+from tools.simulate.sessions import mistype
 
 MOODS = ("negative", "neutral", "positive")
 _ALT = re.compile(r"\[([^\[\]]*)\]")
@@ -346,19 +347,4 @@ def _third_person(lang: str, text: str, female: bool) -> str:
 
 def _typo(rng: random.Random, text: str) -> str:
     """Swap two letters, drop one or double one in one word of four letters or more."""
-    words = text.split(" ")
-    cands = [i for i, w in enumerate(words) if _WORDY.match(w)]
-    if not cands:
-        return text
-    i = rng.choice(cands)
-    w = words[i]
-    j = rng.randrange(1, len(w) - 1)
-    op = rng.random()
-    if op < 0.45:
-        w = w[:j] + w[j + 1] + w[j] + w[j + 2:]
-    elif op < 0.75:
-        w = w[:j] + w[j + 1:]
-    else:
-        w = w[:j] + w[j] + w[j:]
-    words[i] = w
-    return " ".join(words)
+    return mistype(rng, text, lambda words: [i for i, w in enumerate(words) if _WORDY.match(w)], 0.45, 0.75)
