@@ -47,6 +47,7 @@ class Outcome:
     analytics: bool = True  # the user allows analytics: rows may be stored for analysts
     profile: dict[str, Any] | None = None  # the user's profile changed: the new record (``schemas.profiles.Profile``)
     contact: AnalysedContact | None = None  # an analysed inbound message
+    profile_touched: bool = False  # a moment began or a session ended: the profile may have changed
 
 
 def session_row(user_id: str, s: Session) -> dict[str, Any]:
@@ -85,27 +86,32 @@ class Core:
         """Process one validated event or feedback of ``state.user_id``."""
         if state.is_duplicate(event.event_id, event.ts):
             return Outcome("duplicate")
+        consent = (state.personalization, state.analytics)
         state.apply_consent(event.consent)
+        # the profile is looked at only where this message can have changed it (the change check
+        # on every event was a fifth of the worker's time): consent, a first message, a mood,
+        # an outcome, a cue or an interest, a moment starting or its session ending
+        changed = consent != (state.personalization, state.analytics) or state.profile_version == 0
         if isinstance(event, Feedback):
             out = self._feedback(event, state, topic)
-            out.profile = self.profiler.publish(state, event.ts)
-            return out
-        if isinstance(event, ContactEvent):
+            changed = changed or event.kind == "outcome"
+        elif isinstance(event, ContactEvent):
             # a message, not a visit: it neither joins nor opens a session, and its text is not a cue
             # of the moment; the customer's profile reads it (../shared/PROFILES.md)
             out = Outcome("processed", analytics=state.analytics)
             contact = self.profiler.contact(event, state)
             out.contact = contact if state.analytics else None
+            changed = changed or contact is not None
+        else:
+            out = self._event(topic, event, state, arrival_ms)
+            changed = self.profiler.event(event, state) or out.profile_touched or changed
+        if changed:
             out.profile = self.profiler.publish(state, event.ts)
-            return out
-        out = self._event(topic, event, state, arrival_ms)
-        self.profiler.event(event, state)
-        out.profile = self.profiler.publish(state, event.ts)
         return out
 
     def _event(self, topic: str, event: Event, state: UserState, arrival_ms: float) -> Outcome:
         session, _, closed = state.session_for(event.event_id, event.ts, event.session_id)
-        out = Outcome("processed", analytics=state.analytics)
+        out = Outcome("processed", analytics=state.analytics, profile_touched=closed is not None)
         if closed is not None and state.analytics:
             out.closed_sessions.append(session_row(state.user_id, closed))
         nearest = None
@@ -127,6 +133,7 @@ class Core:
             state.published.append(event.ts)
             out.moments.append(self._moment(moment, scores, x, event, session, state, arrival_ms))
             self.profiler.moment(state, moment, round(scores[moment], 6), session.session_id, event.ts)
+            out.profile_touched = True
         if state.analytics:
             out.event_row = event_row(topic, event, session.session_id)
         return out

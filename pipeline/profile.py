@@ -98,29 +98,34 @@ class Profiler:
             self.observe(analysed)
         return analysed
 
-    def event(self, ev: Event, state: UserState) -> None:
-        """A click or search: behaviour cues and interests."""
+    def event(self, ev: Event, state: UserState) -> bool:
+        """A click or search: behaviour cues and interests. True if the profile state changed."""
         p = self.state_of(state)
         if p is None:
-            return
+            return False
+        changed = False
         if isinstance(ev, ClickEvent):
             cue = cue_of(url=ev.url, title=ev.title)
             if ev.category:
                 topics.observe(p["int"], ev.category, ev.ts)
                 words = url_tokens(ev.url) + (tokens(ev.title) if ev.title else ())
                 self.models.topics.learn_one(words, ev.category)
+                changed = True
         elif isinstance(ev, SearchEvent):
             cue = cue_of(query=ev.query)
             found = None if cue else self.models.topics.predict_one(tokens(ev.query))
             if found is not None:
                 topics.observe(p["int"], found[0], ev.ts, SEARCH_TOPIC_WEIGHT)
+                changed = True
         else:
-            return
+            return False
         if cue is not None:
             p["cues"][cue] = p["cues"].get(cue, 0) + 1
+            changed = True
         if p["lang"] is None and ev.locale:
             primary = ev.locale.split("-")[0].lower()
             p["lang"] = primary if primary in ("de", "en") else None
+        return changed
 
     def moment(self, state: UserState, moment: str, confidence: float, session_id: str, ts_ms: int) -> None:
         p = self.state_of(state)
