@@ -3,14 +3,14 @@
 Customer messages are short and informal; a character n-gram model would need training data we
 do not ship, while the few hundred most frequent function words of each language decide a
 message of a dozen words reliably. Umlauts and ß count for German. ``lang`` of the event wins
-where it is given (``language_of``).
+where it is given (``resolve``).
 
 >>> detect("Ich bin mit der Lieferung nicht zufrieden, das Paket kam zu spät.")
 ('de', 1.0)
 >>> detect("Thanks, that answered all my questions.")[0]
 'en'
->>> language_of("Danke!", "en-GB")
-'en'
+>>> resolve("Danke!", "en-GB"), resolve("Danke!", "fr")
+(('en', False), ('de', True))
 """
 
 from __future__ import annotations
@@ -50,10 +50,15 @@ def detect(text: str) -> tuple[str, float]:
     return ("de", de / (de + en)) if de > en else ("en", en / (de + en))
 
 
-def language_of(text: str, lang: str | None) -> str:
-    """The message's language: the given BCP 47 tag's primary subtag if we support it, else detected."""
-    if lang:
-        primary = lang.split("-")[0].lower()
-        if primary in SUPPORTED:
-            return primary
-    return detect(text)[0]
+def supported(tag: str | None) -> str | None:
+    """The primary subtag of a BCP 47 tag or locale if we support it ("de-AT" -> "de"), else None."""
+    if not tag:
+        return None
+    primary = tag.split("-")[0].lower()
+    return primary if primary in SUPPORTED else None
+
+
+def resolve(text: str, lang: str | None) -> tuple[str, bool]:
+    """``(language, detected)``: the given tag's language if supported, else detected from the text."""
+    given = supported(lang)
+    return (given, False) if given is not None else (detect(text)[0], True)

@@ -95,7 +95,8 @@ class Language:
     typos: bool = False
     irony: tuple[tuple[str, bool], ...] = ()  # (marker, strong)
     function_words: frozenset[str] = frozenset()
-    _typos: dict[str, float | None] = field(default_factory=dict)
+    _typos: dict[str, float | None] = field(default_factory=dict)  # lookups of words one typo away
+    _negation_typos: dict[str, bool] = field(default_factory=dict)
     _deletes: dict[str, str] | None = None
     phrase_starts: frozenset[str] = field(init=False, default=frozenset())
 
@@ -115,8 +116,11 @@ class Language:
     def is_negation(self, word: str) -> bool:
         if word in self.negations or word.endswith("n't") or word.endswith("n’t"):
             return True
-        return (self.typos and len(word) >= _FUZZY_MIN and word not in self.function_words and word.isalpha()
-                and self._near(word, lambda w: True if w in self.negations else None) is not None)
+        if not (self.typos and len(word) >= _FUZZY_MIN and word not in self.function_words and word.isalpha()):
+            return False
+        if word not in self._negation_typos:
+            self._negation_typos[word] = self._near(word, lambda w: True if w in self.negations else None) is not None
+        return self._negation_typos[word]
 
     def _exact(self, word: str) -> float | None:
         v = self.words.get(word)

@@ -40,19 +40,20 @@ class Scores:
         return d
 
 
-def f1_scores(pairs: list[tuple[str, str]]) -> tuple[float, dict[str, float]]:
-    """Macro-F1 over the four moments (a missing prediction counts as wrong).
+def f1_scores(pairs: list[tuple[str, str]], labels: tuple[str, ...] = MOMENTS) -> tuple[float, dict[str, float]]:
+    """Macro-F1 over ``labels`` (the four moments by default; a missing prediction counts as
+    wrong), averaged over the labels the truth holds.
 
     >>> f1_scores([("buy", "buy"), ("go", "buy"), ("go", "none"), ("know", "know")])[0]
     0.5555555555555555
     """
     per = {}
-    for c in MOMENTS:
+    for c in labels:
         tp = sum(1 for t, p in pairs if t == c and p == c)
         fp = sum(1 for t, p in pairs if t != c and p == c)
         fn = sum(1 for t, p in pairs if t == c and p != c)
         per[c] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-    present = [c for c in MOMENTS if any(t == c for t, _ in pairs)] or list(MOMENTS)
+    present = [c for c in labels if any(t == c for t, _ in pairs)] or list(labels)
     return sum(per[c] for c in present) / len(present), per
 
 

@@ -98,11 +98,15 @@ class SentimentModel:
             self.clf.set_label(label, weights, intercept, {k: PRIOR_SUMS for k in weights})
         self.n_learned = 0
 
-    @staticmethod
-    def features(text: str, lang: str, lex: LexScore | None = None) -> dict[str, float]:
-        """Features of a message's ``body`` (pass ``lex``, its lexicon score, if computed already)."""
+    @classmethod
+    def features(cls, text: str, lang: str) -> dict[str, float]:
+        """Features of a message (of its ``body``)."""
         text = body(text)
-        lex = lex if lex is not None else LEXICONS.score(text, lang)
+        return cls._features(text, LEXICONS.score(text, lang))
+
+    @staticmethod
+    def _features(text: str, lex: LexScore) -> dict[str, float]:
+        """Features of a message body ``text`` whose lexicon score is ``lex``."""
         x: dict[str, float] = {"lex:pos": max(lex.compound, 0.0), "lex:neg": max(-lex.compound, 0.0),
                                "lex:ask": 1.0 if lex.questions else 0.0}
         words = [w.replace("’", "'") for w in _WORD.findall(text.lower())]
@@ -138,8 +142,9 @@ class SentimentModel:
         return max(p, key=p.get), p
 
     def analyze(self, text: str, lang: str) -> SentimentResult:
-        lex = LEXICONS.score(body(text), lang)
-        x = self.features(text, lang, lex)
+        text = body(text)
+        lex = LEXICONS.score(text, lang)
+        x = self._features(text, lex)
         p = self.predict_proba_one(x)
         label = max(p, key=p.get)
         score = p.get("positive", 0.0) - p.get("negative", 0.0)

@@ -286,9 +286,8 @@ class StreamEngine:
             if outcome.contact is not None:
                 result.sends.append(OutRecord(ANALYTICS_CONTACTS_TOPIC, key, outcome.contact.model_dump_json().encode()))
             if outcome.profile is not None:
-                self.stats["profiles"] += 1
-                result.sends.append(OutRecord(PROFILES_TOPIC, key, orjson.dumps(outcome.profile),
-                                              {CAUSE_HEADER: msg.event_id.encode("utf-8", "surrogatepass")}))
+                self._send_profile(key, outcome.profile, result,
+                                   {CAUSE_HEADER: msg.event_id.encode("utf-8", "surrogatepass")})
         for user_id, state in touched.items():
             self.store[user_id] = state.to_json()
 
@@ -339,9 +338,13 @@ class StreamEngine:
             result.sends += [OutRecord(ANALYTICS_SESSIONS_TOPIC, key, orjson.dumps(r)) for r in rows]
             self.stats["sessions_closed"] += len(rows)
         if profile is not None:
-            self.stats["profiles"] += 1
-            result.sends.append(OutRecord(PROFILES_TOPIC, key, orjson.dumps(profile)))
+            self._send_profile(key, profile, result)
         return bool(rows) or profile is not None
+
+    def _send_profile(self, key: bytes, profile: dict[str, Any], result: BatchResult,
+                      headers: dict[str, bytes] | None = None) -> None:
+        self.stats["profiles"] += 1
+        result.sends.append(OutRecord(PROFILES_TOPIC, key, orjson.dumps(profile), headers))
 
     def expiring(self) -> bool:
         """A round of ``expire_sessions`` is not finished yet."""

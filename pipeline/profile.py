@@ -21,7 +21,7 @@ import orjson
 from detectors import interests as topics
 from detectors.criticality import CriticalityModel
 from detectors.cues import cue_of
-from detectors.language import detect
+from detectors.language import resolve, supported
 from detectors.sentiment import SentimentModel
 from detectors.text import tokens, url_tokens
 from pipeline.profile_actions import channel_actions, explain, reason_text
@@ -42,8 +42,8 @@ CHURNED_SCORE = 0.95
 
 
 def _empty() -> dict[str, Any]:
-    return {"v": 0, "moods": [], "inbox": [], "msgs": [], "cues": {}, "int": {}, "lang": None,
-            "mom": None, "outcome": None, "sig": None}
+    return {"moods": [], "inbox": [], "msgs": [], "cues": {}, "int": {}, "lang": None, "mom": None,
+            "outcome": None}
 
 
 @dataclass
@@ -79,7 +79,7 @@ class Profiler:
         p = self.state_of(state)
         if ev.direction != "inbound":
             return None
-        lang, detected = _language(ev.text, ev.lang)
+        lang, detected = resolve(ev.text, ev.lang)
         result = self.models.sentiment.analyze(ev.text, lang)
         if p is not None:
             p["lang"] = lang
@@ -122,9 +122,8 @@ class Profiler:
         if cue is not None:
             p["cues"][cue] = p["cues"].get(cue, 0) + 1
             changed = True
-        if p["lang"] is None and ev.locale:
-            primary = ev.locale.split("-")[0].lower()
-            p["lang"] = primary if primary in ("de", "en") else None
+        if p["lang"] is None:
+            p["lang"] = supported(ev.locale)
         return changed
 
     def moment(self, state: UserState, moment: str, confidence: float, session_id: str, ts_ms: int) -> None:
@@ -244,15 +243,6 @@ class Profiler:
                       next_best_action=channel_actions(criticality, moment, interests, lang),
                       explanation=explain(criticality, sentiment, moment, interests, lang), lang=p["lang"])
         return record
-
-
-def _language(text: str, tag: str | None) -> tuple[str, bool]:
-    """The message's language and whether it was detected (no usable ``lang`` on the event)."""
-    if tag:
-        primary = tag.split("-")[0].lower()
-        if primary in ("de", "en"):
-            return primary, False
-    return detect(text)[0], True
 
 
 def _mood(moods: list[list]) -> tuple[float, str]:

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from detectors.scoring import f1_scores
 from pipeline.core import Core
 from pipeline.replay import Replayer
 from schemas.profiles import AnalysedContact
@@ -59,16 +60,7 @@ HEADER = ("| scenario | inbound msgs | sentiment F1 | 2nd half | NB 2nd half | 2
 
 
 def macro_f1(pairs: list[tuple[str, str]], labels: tuple[str, ...]) -> float:
-    if not pairs:
-        return 0.0
-    scores = []
-    for c in labels:
-        tp = sum(1 for t, p in pairs if t == c and p == c)
-        fp = sum(1 for t, p in pairs if t != c and p == c)
-        fn = sum(1 for t, p in pairs if t == c and p != c)
-        if tp + fp + fn:
-            scores.append(2 * tp / (2 * tp + fp + fn))
-    return sum(scores) / len(scores) if scores else 0.0
+    return f1_scores(pairs, labels)[0]
 
 
 def auc(scores: list[float], positives: list[bool]) -> float | None:
