@@ -18,16 +18,18 @@ from typing import Any
 
 import orjson
 
+from actions.catalogue import Catalogue
+from actions.choose import Situation, per_channel
 from detectors import interests as topics
 from detectors.criticality import CriticalityModel
 from detectors.cues import cue_of
 from detectors.language import resolve, supported
 from detectors.sentiment import SentimentModel
 from detectors.text import tokens, url_tokens
-from pipeline.profile_actions import channel_actions, explain, reason_text
+from pipeline.profile_words import explain, reason_text
 from pipeline.state import UserState
 from schemas.events import ClickEvent, ContactEvent, Event, Feedback, SearchEvent
-from schemas.profiles import AnalysedContact, ContactSentiment
+from schemas.profiles import PROFILE_CHANNELS, AnalysedContact, ContactSentiment
 from schemas.timefmt import format_ts
 
 KEEP_MOODS = 10  # analysed inbound messages kept per user (mood level and trend)
@@ -56,8 +58,9 @@ class ProfileModels:
 
 
 class Profiler:
-    def __init__(self, models: ProfileModels | None = None) -> None:
+    def __init__(self, models: ProfileModels | None = None, catalogue: Catalogue | None = None) -> None:
         self.models = models or ProfileModels()
+        self.catalogue = catalogue if catalogue is not None else Catalogue.load()
         #: called with each analysed contact, whatever the consent (``micromoments evaluate``)
         self.observe: Callable[[AnalysedContact], None] | None = None
 
@@ -126,10 +129,12 @@ class Profiler:
             p["lang"] = supported(ev.locale)
         return changed
 
-    def moment(self, state: UserState, moment: str, confidence: float, session_id: str, ts_ms: int) -> None:
+    def moment(self, state: UserState, moment: str, confidence: float, session_id: str, ts_ms: int,
+               venue: dict[str, Any] | None = None) -> None:
+        """The session entered a moment; ``venue`` (go): where to send the customer."""
         p = self.state_of(state)
         if p is not None:
-            p["mom"] = [moment, confidence, session_id, ts_ms]
+            p["mom"] = [moment, confidence, session_id, ts_ms, venue]
 
     def feedback(self, fb: Feedback, state: UserState) -> bool:
         """Learn from a sentiment or outcome label; True if a model learned."""
@@ -217,8 +222,9 @@ class Profiler:
             return record
         moment = None
         if p["mom"] is not None:
-            name, confidence, session_id, since = p["mom"]
-            moment = {"moment": name, "confidence": confidence, "session_id": session_id, "since": format_ts(since)}
+            name, confidence, session_id, since, venue = (*p["mom"], None)[:5]  # state from before venues: 4 items
+            moment = {"moment": name, "confidence": confidence, "session_id": session_id, "since": format_ts(since),
+                      "venue": venue}
         sentiment = None
         if p["moods"]:
             level, trend = _mood(p["moods"])
@@ -240,8 +246,8 @@ class Profiler:
         interests = [{"topic": t, "weight": w, "evidence": n} for t, w, n in (ranked or [])]
         lang = p["lang"] or "en"
         record.update(moment=moment, sentiment=sentiment, criticality=criticality, interests=interests,
-                      next_best_action=channel_actions(criticality, moment, interests, lang),
                       explanation=explain(criticality, sentiment, moment, interests, lang), lang=p["lang"])
+        record["next_best_action"] = per_channel(self.catalogue, Situation.of_profile(record), PROFILE_CHANNELS)
         return record
 
 

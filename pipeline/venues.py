@@ -3,8 +3,10 @@
 Opening hours use the common subset of OpenStreetMap syntax
 (``Mo-Sa 09:00-21:00; Su 11:00-18:00``, ``24/7``, ``off``, several ranges per
 rule). Venue records carry no time zone in the contract: an IANA zone in an
-extra ``timezone`` field is used when present, else the local time is
-approximated from the longitude (15° per hour), which is documented.
+extra ``timezone`` field is used when present, else the zone is looked up from
+the venue's position (timezonefinder: the world's zone borders shipped in its
+package, offline), so that Cologne is on Berlin time with its daylight saving;
+only at sea, where no zone is found, the offset is guessed from the longitude.
 """
 
 from __future__ import annotations
@@ -102,7 +104,31 @@ def local_time(venue: Venue, ts_ms: int) -> datetime:
             return utc.astimezone(ZoneInfo(zone))
         except (KeyError, ValueError):
             pass
+    found = zone_at(round(venue.lat, 4), round(venue.lon, 4))
+    if found is not None:
+        return utc.astimezone(found)
     return utc.astimezone(timezone(timedelta(hours=round(venue.lon / 15.0))))
+
+
+@lru_cache(maxsize=4096)
+def zone_at(lat: float, lon: float) -> ZoneInfo | None:
+    """The IANA zone at a position (cached: venues do not move), None at sea.
+
+    >>> zone_at(50.94, 6.96).key, zone_at(40.71, -74.0).key
+    ('Europe/Berlin', 'America/New_York')
+    """
+    name = _finder().timezone_at(lat=lat, lng=lon)
+    try:
+        return ZoneInfo(name) if name and not name.startswith("Etc/") else None
+    except (KeyError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def _finder():
+    from timezonefinder import TimezoneFinder  # loads its data files on first use only
+
+    return TimezoneFinder()
 
 
 def is_open(venue: Venue, ts_ms: int) -> bool | None:
@@ -145,6 +171,21 @@ class VenueIndex:
 
     def get(self, venue_id: str) -> Venue | None:
         return self._venues.get(venue_id)
+
+    def best(self, lat: float, lon: float, products: list[str], ts_ms: int) -> Nearest | None:
+        """Where to send a ``go`` customer: the nearest venue that is open at event time and has
+        the session's latest product in stock; else the nearest open one; else the nearest."""
+        ranked: tuple[int, float, str] | None = None
+        best: Venue | None = None
+        for v in self._venues.values():
+            open_now = is_open(v, ts_ms)
+            stocked = not products or (v.stock or {}).get(products[0], 0) > 0
+            key = (0 if open_now and stocked else 1 if open_now else 2, haversine_m(lat, lon, v.lat, v.lon), v.venue_id)
+            if ranked is None or key < ranked:
+                ranked, best = key, v
+        if best is None or ranked is None:
+            return None
+        return Nearest(best, ranked[1], bearing_deg(lat, lon, best.lat, best.lon))
 
     def nearest(self, lat: float, lon: float) -> Nearest | None:
         best: Nearest | None = None

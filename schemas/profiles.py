@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.events import MomentName
+from schemas.outputs import VenueContext
 
 _OUT = ConfigDict(extra="forbid")
 Sentiment = Literal["negative", "neutral", "positive"]
@@ -24,6 +25,8 @@ class ProfileMoment(BaseModel):
     confidence: Unit
     session_id: str
     since: str = Field(description="event time the session entered the moment, RFC 3339 UTC")
+    venue: VenueContext | None = Field(
+        None, description="go: where to send the customer (nearest open venue with the session's products in stock)")
 
 
 class LastContact(BaseModel):
@@ -59,8 +62,9 @@ class Interest(BaseModel):
 
 class ChannelAction(BaseModel):
     model_config = _OUT
-    action: str
-    reason: str
+    action: str = Field(description="the action's id in the catalogue")
+    reason: str = Field(description="why this action, in words (English)")
+    text: str | None = Field(None, description="what the agent, terminal or mail shows, in the customer's language")
 
 
 class ProfileConsent(BaseModel):

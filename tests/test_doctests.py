@@ -8,7 +8,7 @@ import pkgutil
 
 import pytest
 
-PACKAGES = ("micromoments", "tools", "pipeline", "sinks", "detectors", "config", "schemas")
+PACKAGES = ("micromoments", "tools", "pipeline", "serving", "sinks", "detectors", "actions", "config", "schemas")
 #: runs the command line when imported (nothing else builds or starts anything at import time)
 SKIP = {"micromoments.__main__"}
 

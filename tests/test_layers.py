@@ -22,7 +22,7 @@ def test_a_module_that_reaches_up_breaks_them(tmp_path):
     import shutil
 
     tree = tmp_path / "tree"
-    for name in ("micromoments", "tools", "pipeline", "sinks", "detectors", "config", "schemas"):
+    for name in ("micromoments", "tools", "pipeline", "serving", "sinks", "detectors", "actions", "config", "schemas"):
         shutil.copytree(ROOT / name, tree / name, ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.c"))
     shutil.copy(ROOT / "pyproject.toml", tree / "pyproject.toml")
     (tree / "detectors" / "reaches_up.py").write_text("from pipeline import engine\n")
