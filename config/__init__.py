@@ -89,8 +89,19 @@ class Settings(BaseSettings):
                           "the sink fails as if ClickHouse were unreachable"
     )
     actions_file: Path | None = Field(
-        None, description="JSON file {moment: {action, description}} overriding the next-best-action table"
+        None, description="the next-best-action catalogue (TOML, validated on load; default: the shipped one, "
+                          "actions/catalogue.toml)"
     )
+    api_keys_file: Path | None = Field(
+        None, description="serve: the API keys (hashes only; default DATA_DIR/api-keys.json)")
+    serve_store: Path | None = Field(
+        None, description="serve: the replica's local profile store (SQLite; default DATA_DIR/serve/profiles.sqlite)")
+    serve_rate_limit: float = Field(5000.0, gt=0, description="serve: requests per second per API key (average)")
+    serve_rate_burst: float = Field(1000.0, ge=1, description="serve: requests an API key may send at once")
+    serve_max_request_bytes: int = Field(16_384, ge=1, description="serve: largest request body accepted (413 above)")
+
+    def keys_path(self) -> Path:
+        return self.api_keys_file or self.data_dir / "api-keys.json"
 
     def topic(self, name: str) -> str:
         """The full name of a contract topic, with the configured prefix."""
