@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import Depends, FastAPI, HTTPException, Query, Security
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -54,6 +55,7 @@ class Health(BaseModel):
     status: Literal["ready", "catching_up"]
     lag: int = Field(description="profile records between this replica's position and the topic's end")
     keys: int = Field(description="API keys configured")
+    records_read: int = Field(description="profile records read from the topic since this replica started")
     error: str | None = None
 
 
@@ -71,6 +73,7 @@ class ServeApp:
         self.follower = ProfileFollower(
             store, topic, lambda: AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
                                                    auto_offset_reset="earliest", client_id="micromoments-serve"),
+            lambda: AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="micromoments-serve"),
             on_change=self._changed) if bootstrap else None
         self.api = self._build(max_request_bytes)
 
@@ -168,6 +171,7 @@ class ServeApp:
             """200 once the replica has read the profiles topic up to where it was at start, else 503."""
             body = Health(status="ready" if self.ready() else "catching_up",
                           lag=self.follower.lag if self.follower else 0, keys=len(self.keys),
+                          records_read=self.follower.records if self.follower else 0,
                           error=self.follower.error if self.follower else None)
             return JSONResponse(body.model_dump(), status_code=200 if self.ready() else 503)
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from serving.store import ProfileStore
@@ -24,7 +25,9 @@ BATCH = 5000
 
 class ProfileFollower:
     def __init__(self, store: ProfileStore, topic: str, consumer_factory: Callable[[], AIOKafkaConsumer],
+                 admin_factory: Callable[[], AIOKafkaAdminClient],
                  on_change: Callable[[list[str]], None] | None = None) -> None:
+        self.admin_factory = admin_factory
         self.store = store
         self.topic = topic
         self.consumer_factory = consumer_factory
@@ -91,11 +94,21 @@ class ProfileFollower:
         """The topic's partitions; waits (and says so) while the topic does not exist yet."""
         said = False
         while True:
-            await consumer.topics()  # refreshes the metadata
             parts = consumer.partitions_for_topic(self.topic)
+            if parts is None and self.topic in await consumer.topics():  # asks the broker for all metadata
+                parts = await self._describe()
             if parts:
                 return [TopicPartition(self.topic, p) for p in sorted(parts)]
             if not said:
                 log.warning("waiting for the topic %s to exist", self.topic)
                 said = True
             await asyncio.sleep(1.0)
+
+    async def _describe(self) -> set[int]:
+        admin = self.admin_factory()
+        await admin.start()
+        try:
+            (found,) = await admin.describe_topics([self.topic])
+            return {p["partition"] for p in found.get("partitions") or []}
+        finally:
+            await admin.close()
