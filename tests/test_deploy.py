@@ -362,3 +362,19 @@ def test_every_package_folder_is_a_regular_package() -> None:
         for folder in [ROOT / top, *(d for d in (ROOT / top).rglob("*") if d.is_dir())]:
             if any(folder.glob("*.py")) and "__pycache__" not in folder.parts:
                 assert (folder / "__init__.py").exists(), folder
+
+
+def test_serve_runs_replicas_with_shared_keys_and_is_scraped(services: dict) -> None:
+    serve = services["serve"]
+    assert serve["command"][:1] == ["serve"] and "0.0.0.0" in serve["command"]
+    assert serve["deploy"]["replicas"] >= 2 and "container_name" not in serve
+    assert "8080/health" in " ".join(serve["healthcheck"]["test"])
+    assert serve["environment"]["MOMENTS_API_KEYS_FILE"].startswith("/keys/")
+    assert any(v.startswith("serve-keys:/keys") for v in serve["volumes"])
+    jobs = {j["job_name"]: j for j in yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+            ["scrape_configs"]}
+    sd = jobs["micromoments-serve"]["dns_sd_configs"][0]
+    assert sd["names"] == ["serve"] and sd["port"] == 8080
+    dash = json.loads((DEPLOY / "grafana" / "dashboards" / "micromoments.json").read_text())
+    exprs = " ".join(t["expr"] for p in dash["panels"] if p["title"].startswith("Serve") for t in p["targets"])
+    assert "micromoments_serve_request_seconds_bucket" in exprs and "micromoments_serve_lag_records" in exprs
