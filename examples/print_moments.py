@@ -1,4 +1,5 @@
-"""A marketing system's view: subscribe to the action topics and print each moment.
+"""A marketing system's view: subscribe to the action topics and print each moment (and below it
+its explanation, the reasons as a sentence in the customer's language).
 
     python examples/print_moments.py [--bootstrap 127.0.0.1:9092] [--group my-crm] [--from-beginning]
 
@@ -31,6 +32,8 @@ async def main(bootstrap: str, group: str, prefix: str, from_beginning: bool) ->
             print(f"{m['event_ts']}  {m['moment']:<4} {m['confidence']:.2f}  user={m['user_id']}  "
                   f"action={m['next_best_action']['action']}{where}  "
                   f"because {', '.join(r['feature'] for r in m['reasons'])}  [{tally}]", flush=True)
+            if m.get("explanation"):  # the reasons in words, in the customer's language
+                print(f"      -> {m['explanation']}", flush=True)
     finally:
         await consumer.stop()
 

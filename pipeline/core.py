@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from detectors import features
+from detectors.explain import lang_of, moment_explanation
 from detectors.features import SessionFeatures
 from pipeline.decide import DecisionConfig, decide, within_cap
 from pipeline.profile import Profiler
@@ -181,6 +182,8 @@ class Core:
             detected_at=format_ts(now_ms), latency_ms=round(max(0.0, now_ms - arrival_ms), 3),
             model=ModelInfo(name=self.detector.name, version=str(self.detector.version)),
             reasons=reasons, next_best_action=self.config.actions[moment], context=context,
+            explanation=moment_explanation(moment, [(r.feature, r.contribution) for r in reasons], context,
+                                           lang_of(f.locale)),
         )
 
     def _venue_context(self, f: SessionFeatures, ts_ms: int) -> VenueContext | None:

@@ -77,6 +77,8 @@ class Moment(BaseModel):
     latency_ms: float = Field(description="detection minus arrival, milliseconds")
     model: ModelInfo
     reasons: list[Reason]
+    explanation: str | None = Field(None, description="the reasons as one short sentence for a person, in the "
+                                    "customer's language (German or English), in the context's words")
     next_best_action: NextBestAction
     context: MomentContext
 
