@@ -70,6 +70,7 @@ class ServeApp:
         self.caps = FrequencyCaps()
         self.metrics = ServeMetrics()
         self._waiters: dict[str, asyncio.Event] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.follower = ProfileFollower(
             store, topic, lambda: AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
                                                    auto_offset_reset="earliest", client_id="micromoments-serve"),
@@ -88,6 +89,10 @@ class ServeApp:
         for u in user_ids:
             if self.store.version(u) is None:
                 self.caps.forget(u)  # erased: the replica forgets what it showed the user
+
+    def changed_from_another_thread(self, user_ids: list[str]) -> None:
+        """What the follower reports after a batch, for a store written outside the event loop."""
+        self.loop.call_soon_threadsafe(self._changed, user_ids)
 
     def ready(self) -> bool:
         return self.follower is None or self.follower.ready.is_set()
@@ -122,6 +127,7 @@ class ServeApp:
     def _build(self, max_request_bytes: int) -> "FastAPI":
         @contextlib.asynccontextmanager
         async def lifespan(_: FastAPI):
+            self.loop = asyncio.get_running_loop()
             task = asyncio.create_task(self.follower.run()) if self.follower is not None else None
             if not len(self.keys):
                 log.warning("no API keys yet: every data request gets 401 (micromoments keys create NAME)")
