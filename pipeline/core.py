@@ -13,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from actions.choose import Situation, choose
 from detectors import features
-from detectors.explain import lang_of, moment_explanation
+from detectors.explain import moment_explanation
+from detectors.language import supported
 from detectors.features import SessionFeatures
 from pipeline.decide import DecisionConfig, decide, within_cap
 from pipeline.profile import Profiler
@@ -22,7 +24,7 @@ from pipeline.state import Session, UserState, stable_hash
 from pipeline.venues import VenueIndex, is_open
 from schemas.events import ContactEvent, Event, Feedback, LocationEvent, Venue, VenueTombstone
 from schemas.internal import EVENT_FIELDS
-from schemas.outputs import ModelInfo, Moment, MomentContext, Reason, VenueContext
+from schemas.outputs import ModelInfo, Moment, MomentContext, NextBestAction, Reason, VenueContext
 from schemas.profiles import AnalysedContact
 from schemas.timefmt import format_ts
 
@@ -132,8 +134,11 @@ class Core:
             session.candidate, session.candidate_n = None, 0
             session.n_moments += 1
             state.published.append(event.ts)
-            out.moments.append(self._moment(moment, scores, x, event, session, state, arrival_ms))
-            self.profiler.moment(state, moment, round(scores[moment], 6), session.session_id, event.ts)
+            published = self._moment(moment, scores, x, event, session, state, arrival_ms)
+            out.moments.append(published)
+            target = published.next_best_action.venue
+            self.profiler.moment(state, moment, published.confidence, session.session_id, event.ts,
+                                 target.model_dump() if target is not None else None, published.explanation)
             out.profile_touched = True
         if state.analytics:
             out.event_row = event_row(topic, event, session.session_id)
@@ -172,6 +177,15 @@ class Core:
         venue = self._venue_context(f, event.ts) if moment == "go" else None
         context = MomentContext(query=f.query, product_ids=list(f.products), url=f.url, channel=f.channel,
                                 device=f.device, locale=f.locale, venue=venue)
+        target = self._venue_context(f, event.ts, best=True) if venue is not None else None
+        # the language the customer browses in now, else the one the profile knows
+        lang = supported(f.locale) or (state.profile or {}).get("lang") or "en"
+        level, why, topics = self.profiler.light_and_topics(state, event.ts)
+        choice = choose(self.config.catalogue, f.channel, Situation(
+            level=level, why=why, moment=moment, confidence=scores[moment], topics=topics, lang=lang,
+            venue=target.model_dump() if target is not None else None))
+        action = NextBestAction(action=choice["action"], description=choice["text"], reason=choice["reason"],
+                                venue=target)
         now_ms = time.time() * 1000.0
         return Moment(
             moment_id="m-" + stable_hash(session.session_id, moment, event.event_id, size=10),
@@ -181,15 +195,16 @@ class Core:
             event_id=event.event_id, event_ts=format_ts(event.ts),
             detected_at=format_ts(now_ms), latency_ms=round(max(0.0, now_ms - arrival_ms), 3),
             model=ModelInfo(name=self.detector.name, version=str(self.detector.version)),
-            reasons=reasons, next_best_action=self.config.actions[moment], context=context,
-            explanation=moment_explanation(moment, [(r.feature, r.contribution) for r in reasons], context,
-                                           lang_of(f.locale)),
+            reasons=reasons, next_best_action=action, context=context,
+            explanation=moment_explanation(moment, [(r.feature, r.contribution) for r in reasons], context, lang),
         )
 
-    def _venue_context(self, f: SessionFeatures, ts_ms: int) -> VenueContext | None:
+    def _venue_context(self, f: SessionFeatures, ts_ms: int, best: bool = False) -> VenueContext | None:
+        """The nearest venue (the moment's context), or with ``best`` the one to send the customer to."""
         if f.position is None:
             return None  # contract: without any position in the session, the venue is null
-        nearest = self.venues.nearest(f.position[0], f.position[1])
+        lat, lon = f.position[0], f.position[1]
+        nearest = self.venues.best(lat, lon, list(f.products), ts_ms) if best else self.venues.nearest(lat, lon)
         if nearest is None:
             return None
         v = nearest.venue

@@ -16,18 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemas.outputs import NextBestAction
+from actions.catalogue import Catalogue
 from schemas.topics import MOMENTS
 
 HOUR_MS = 3_600_000
-
-DEFAULT_ACTIONS: dict[str, NextBestAction] = {
-    "know": NextBestAction(action="show_content", description="answer the question: guide, review or comparison"),
-    "go": NextBestAction(action="show_nearest_store", description="nearest store with stock, opening state and wait time"),
-    "do": NextBestAction(action="show_how_to", description="how-to, manual or set-up service"),
-    "buy": NextBestAction(action="make_offer", description="offer, price match or checkout help"),
-}
-
 
 @dataclass
 class DecisionConfig:
@@ -37,7 +29,8 @@ class DecisionConfig:
     stable_events: int = 3
     switch_now_threshold: float = 0.95
     max_per_user_hour: int = 6
-    actions: dict[str, NextBestAction] = field(default_factory=lambda: dict(DEFAULT_ACTIONS))
+    #: what to do next, per channel: the same catalogue the profiles and ``serve`` choose from
+    catalogue: Catalogue = field(default_factory=Catalogue.load)
 
 
 def top_moment(scores: dict[str, float]) -> tuple[str, float]:

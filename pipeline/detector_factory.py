@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
-
-from config import Settings
+from actions.catalogue import Catalogue, CatalogueError
+from config import CLIError, Settings
 from detectors import checkpoint
 from detectors.online import MODEL_KINDS, MomentDetector
 from detectors.rules import RuleDetector
 from pipeline.core import Core
-from pipeline.decide import DEFAULT_ACTIONS, DecisionConfig
-from schemas.outputs import NextBestAction
+from pipeline.decide import DecisionConfig
 
 
 def build_detector(settings: Settings, state_dir: Path | None = None):
@@ -34,17 +32,14 @@ def build_detector(settings: Settings, state_dir: Path | None = None):
 
 
 def decision_config(settings: Settings) -> DecisionConfig:
-    actions = dict(DEFAULT_ACTIONS)
-    if settings.actions_file is not None:
-        try:
-            table = orjson.loads(Path(settings.actions_file).read_bytes())
-            actions.update({m: NextBestAction.model_validate(a) for m, a in table.items() if m in actions})
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"cannot read MOMENTS_ACTIONS_FILE {settings.actions_file}: {exc}") from exc
+    try:
+        catalogue = Catalogue.load(settings.actions_file)
+    except CatalogueError as exc:
+        raise CLIError(f"MOMENTS_ACTIONS_FILE: {exc}") from exc
     return DecisionConfig(threshold=settings.threshold, first_event_threshold=settings.first_event_threshold,
                           switch_threshold=settings.switch_threshold, stable_events=settings.stable_events,
                           switch_now_threshold=settings.switch_now_threshold,
-                          max_per_user_hour=settings.max_moments_per_hour, actions=actions)
+                          max_per_user_hour=settings.max_moments_per_hour, catalogue=catalogue)
 
 
 def build_core(settings: Settings, state_dir: Path | None = None) -> Core:

@@ -130,11 +130,20 @@ class Profiler:
         return changed
 
     def moment(self, state: UserState, moment: str, confidence: float, session_id: str, ts_ms: int,
-               venue: dict[str, Any] | None = None) -> None:
+               venue: dict[str, Any] | None = None, explanation: str | None = None) -> None:
         """The session entered a moment; ``venue`` (go): where to send the customer."""
         p = self.state_of(state)
         if p is not None:
-            p["mom"] = [moment, confidence, session_id, ts_ms, venue]
+            p["mom"] = [moment, confidence, session_id, ts_ms, venue, explanation]
+
+    def light_and_topics(self, state: UserState, ts_ms: int) -> tuple[str, str, list[str]]:
+        """The last traffic light (level, first reason) and the top interests, for the moment's action."""
+        p = state.profile
+        if p is None or p.get("crit") is None:
+            return "green", "", []
+        score, reasons = p["crit"]
+        return (self.models.criticality.level(score), reasons[0] if reasons else "",
+                [t for t, _, _ in topics.top(p["int"], ts_ms)[:3]])
 
     def feedback(self, fb: Feedback, state: UserState) -> bool:
         """Learn from a sentiment or outcome label; True if a model learned."""
@@ -222,9 +231,9 @@ class Profiler:
             return record
         moment = None
         if p["mom"] is not None:
-            name, confidence, session_id, since, venue = (*p["mom"], None)[:5]  # state from before venues: 4 items
+            name, confidence, session_id, since, venue, why = (*p["mom"], None, None)[:6]  # older state: 4 items
             moment = {"moment": name, "confidence": confidence, "session_id": session_id, "since": format_ts(since),
-                      "venue": venue}
+                      "venue": venue, "explanation": why}
         sentiment = None
         if p["moods"]:
             level, trend = _mood(p["moods"])

@@ -27,14 +27,6 @@ class Reason(BaseModel):
     contribution: float
 
 
-class NextBestAction(BaseModel):
-    """What the subscriber should do; configured per moment."""
-
-    model_config = _OUT
-    action: str
-    description: str = ""
-
-
 class VenueContext(BaseModel):
     """The nearest venue for a ``go`` moment."""
 
@@ -46,6 +38,19 @@ class VenueContext(BaseModel):
     wait_minutes: float | None = None
     free_capacity: int | None = None
     stock: dict[str, int] = Field(default_factory=dict, description="stock of the session's products")
+
+
+class NextBestAction(BaseModel):
+    """What the subscriber should do: chosen from the action catalogue (``actions/catalogue.toml``)
+    for the moment, the channel, the customer's traffic light, interests and, for ``go``, the venue."""
+
+    model_config = _OUT
+    action: str = Field(description="the action's id in the catalogue")
+    description: str = Field("", description="what to show or say, in the customer's language")
+    reason: str | None = Field(None, description="why this action, in words (English)")
+    venue: VenueContext | None = Field(
+        None, description="go: where to send the customer, the nearest venue that is open and has the session's "
+                          "latest product in stock (else the nearest open one)")
 
 
 class MomentContext(BaseModel):

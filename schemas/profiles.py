@@ -27,6 +27,7 @@ class ProfileMoment(BaseModel):
     since: str = Field(description="event time the session entered the moment, RFC 3339 UTC")
     venue: VenueContext | None = Field(
         None, description="go: where to send the customer (nearest open venue with the session's products in stock)")
+    explanation: str | None = Field(None, description="why this moment, in words (the moment's explanation)")
 
 
 class LastContact(BaseModel):
