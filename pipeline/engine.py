@@ -28,6 +28,7 @@ from schemas.topics import (
     ANALYTICS_METRICS_TOPIC,
     ANALYTICS_MOMENTS_TOPIC,
     ANALYTICS_SESSIONS_TOPIC,
+    CAUSE_HEADER,
     CONTROL_TOPIC,
     DLQ_TOPIC,
     EVENT_TOPICS,
@@ -38,9 +39,8 @@ from schemas.topics import (
 )
 
 SOURCE_HEADER = "mm-source"  # on re-keyed records: original topic/partition/offset
-#: on a profile record: the event_id of the message that changed it (none on a record of the
-#: session-expiry timer); lets a reader (the benchmark's freshness) trace a change to its cause
-CAUSE_HEADER = "mm-event-id"
+# CAUSE_HEADER (schemas.topics) on a profile record: the event_id of the message that changed it
+# (none on a record of the session-expiry timer); serve passes it on as a response header
 #: garbage-collector thresholds for a process running the engine: each event allocates dozens
 #: of short-lived containers (parsed JSON, models, features), and Python's default 700 ran a
 #: young-generation collection every few events (docs/PERFORMANCE.md)

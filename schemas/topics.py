@@ -21,6 +21,8 @@ CONTACT_TOPIC = "events.contact"  # customer communication (../shared/PROFILES.m
 VENUES_TOPIC = "ref.venues"  # compacted reference data, key = venue id
 DLQ_TOPIC = "events.dlq"
 PROFILES_TOPIC = "profiles"  # compacted, key = user id: the latest profile (../shared/PROFILES.md)
+#: header of a profile record caused by a message: that message's event_id (tracing, freshness)
+CAUSE_HEADER = "mm-event-id"
 #: the inputs keyed by user id, in the merge's order for equal event times (contacts last: added later,
 #: so the order of the others stays as it was)
 EVENT_TOPICS = (CLICKSTREAM_TOPIC, SEARCH_TOPIC, LOCATION_TOPIC, FEEDBACK_TOPIC, CONTACT_TOPIC)

@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from actions.catalogue import Catalogue
 from actions.choose import Situation, choose
 from schemas.profiles import Profile, ProfileChannel
+from schemas.topics import CAUSE_HEADER
 from serving.follower import ProfileFollower
 from serving.guard import Guard, ServeMetrics
 from serving.keys import KeyFile
@@ -154,10 +155,12 @@ class ServeApp:
             unknown or erased."""
             if after_version is not None and wait > 0:
                 await self._wait_for_change(user_id, after_version, wait)
-            value = self.store.get(user_id)
-            if value is None:
+            found = self.store.lookup(user_id)
+            if found is None:
                 raise HTTPException(404, "no profile for this user")
-            return Response(value, media_type="application/json")
+            value, cause = found
+            return Response(value, media_type="application/json",
+                            headers={CAUSE_HEADER: cause} if cause else None)
 
         @api.get("/v1/profiles/{user_id}/next-best-action", response_model=ActionAnswer, tags=["profiles"],
                  responses={401: {"description": "no valid API key"}, 404: {"description": "no profile (or erased)"}})

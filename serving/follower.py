@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
+from schemas.topics import CAUSE_HEADER
 from serving.store import ProfileStore
 
 log = logging.getLogger("micromoments.serve")
@@ -73,7 +74,9 @@ class ProfileFollower:
                 for tp, records in batch.items():
                     for rec in records:
                         if rec.key:  # a profile without a key names nobody: nothing to serve
-                            changes.append((rec.key.decode("utf-8", "replace"), rec.value))
+                            cause = next((v for k, v in rec.headers or () if k == CAUSE_HEADER), None)
+                            changes.append((rec.key.decode("utf-8", "replace"), rec.value,
+                                            cause.decode("utf-8", "replace") if cause else None))
                     if records:
                         offsets[tp.partition] = records[-1].offset + 1
                 if offsets:
@@ -81,7 +84,7 @@ class ProfileFollower:
                     self.records += len(changes)
                     self.last_applied_at = time.time()
                     if self.on_change is not None:
-                        self.on_change([u for u, _ in changes])
+                        self.on_change([c[0] for c in changes])
                 positions = {tp: await consumer.position(tp) for tp in tps}
                 if not self.ready.is_set() and all(positions[tp] >= end[tp] for tp in tps):
                     log.info("profiles loaded: %d in the store", len(self.store))

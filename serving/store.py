@@ -24,7 +24,7 @@ from pathlib import Path
 import orjson
 
 CONSENT_ONLY = ("user_id", "updated_at", "version", "consent")
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def served(value: bytes) -> tuple[bytes, int]:
@@ -48,14 +48,25 @@ class ProfileStore:
         self.db = sqlite3.connect(str(path) if path else ":memory:", isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a power cut may lose the last commit, never corrupt
+        found = dict(self._meta()) if self._has("meta") else {}
+        if found and (found.get("topic") != topic or found.get("schema") != SCHEMA_VERSION):
+            for table in ("profiles", "offsets", "meta"):  # another topic or layout: start over, never a mix
+                self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.db.execute("CREATE TABLE IF NOT EXISTS profiles (user_id TEXT PRIMARY KEY, version INTEGER, "
-                        "value BLOB) WITHOUT ROWID")
+                        "value BLOB, cause TEXT) WITHOUT ROWID")
         self.db.execute("CREATE TABLE IF NOT EXISTS offsets (partition INTEGER PRIMARY KEY, next INTEGER)")
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        found = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
-        if found and (found.get("topic") != topic or found.get("schema") != SCHEMA_VERSION):
-            self.reset()  # another topic or layout: start over rather than serve a mix
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('topic', ?), ('schema', ?)", (topic, SCHEMA_VERSION))
+
+    def _has(self, table: str) -> bool:
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone() is not None
+
+    def _meta(self) -> list[tuple[str, str]]:
+        return self.db.execute("SELECT key, value FROM meta").fetchall()
+
+    def lookup(self, user_id: str) -> tuple[bytes, str | None] | None:
+        """The profile and the event_id of the message that caused it (if one did)."""
+        return self.db.execute("SELECT value, cause FROM profiles WHERE user_id = ?", (user_id,)).fetchone()
 
     def get(self, user_id: str) -> bytes | None:
         row = self.db.execute("SELECT value FROM profiles WHERE user_id = ?", (user_id,)).fetchone()
@@ -65,17 +76,18 @@ class ProfileStore:
         row = self.db.execute("SELECT version FROM profiles WHERE user_id = ?", (user_id,)).fetchone()
         return row[0] if row else None
 
-    def apply(self, records: Iterable[tuple[str, bytes | None]], offsets: dict[int, int]) -> None:
-        """Upsert (a value) or delete (a tombstone: erasure) each user, and move the offsets, atomically."""
-        last: dict[str, bytes | None] = {}
-        for user_id, value in records:
-            last[user_id] = value  # only a user's last record in the batch counts (log order)
-        deletes = [(u,) for u, v in last.items() if v is None]
-        upserts = [(u, *reversed(served(v))) for u, v in last.items() if v is not None]
+    def apply(self, records: Iterable[tuple], offsets: dict[int, int]) -> None:
+        """Upsert (a value) or delete (a tombstone: erasure) each user, and move the offsets, atomically.
+        A record is ``(user_id, value)`` or ``(user_id, value, cause_event_id)``."""
+        last: dict[str, tuple[bytes | None, str | None]] = {}
+        for user_id, value, *cause in records:
+            last[user_id] = (value, cause[0] if cause else None)  # a user's last record in the batch counts
+        deletes = [(u,) for u, (v, _) in last.items() if v is None]
+        upserts = [(u, *reversed(served(v)), c) for u, (v, c) in last.items() if v is not None]
         with self.db:  # one transaction
             self.db.execute("BEGIN")
             self.db.executemany("DELETE FROM profiles WHERE user_id = ?", deletes)
-            self.db.executemany("INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)", upserts)
+            self.db.executemany("INSERT OR REPLACE INTO profiles VALUES (?, ?, ?, ?)", upserts)
             self.db.executemany("INSERT OR REPLACE INTO offsets VALUES (?, ?)", list(offsets.items()))
 
     def offsets(self) -> dict[int, int]:

@@ -168,3 +168,11 @@ def test_the_desk_page_holds_no_customer_data(serve):
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     assert "looked for cancellation" not in r.text and "drills" not in r.text
     assert r.headers["cache-control"] == "no-store"
+
+
+def test_the_answer_names_the_message_that_caused_the_profile(serve):
+    serve.store.apply([(USER, orjson.dumps(profile(version=5)), "c-991")], {0: 7})
+    r = get(serve, f"/v1/profiles/{USER}")
+    assert r.json()["version"] == 5 and r.headers["mm-event-id"] == "c-991"
+    serve.store.apply([(USER, orjson.dumps(profile(version=6)))], {0: 8})  # the expiry timer's: no cause
+    assert "mm-event-id" not in get(serve, f"/v1/profiles/{USER}").headers
