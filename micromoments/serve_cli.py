@@ -44,7 +44,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     print(f"micromoments serve on http://{args.host}:{args.port} (OpenAPI /openapi.json, desk /desk/USER_ID); "
           f"{len(app.keys)} API key(s)", file=sys.stderr)
     # no access log: request paths carry user ids, which must not reach logs (privacy)
-    uvicorn.run(app.api, host=args.host, port=args.port, access_log=False, log_level="warning",
+    uvicorn.run(app.asgi, host=args.host, port=args.port, access_log=False, log_level="warning",
                 workers=1, loop="auto", http="auto", timeout_graceful_shutdown=5)
     return 0
 

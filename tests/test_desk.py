@@ -47,7 +47,7 @@ def desk(tmp_path) -> Iterator[ServeApp]:
     app.key = keys.create("desk")
     app.store.apply([(USER, orjson.dumps(red_profile()))], {0: 1})
     app.port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app.api, host="127.0.0.1", port=app.port, log_level="warning",
+    server = uvicorn.Server(uvicorn.Config(app.asgi, host="127.0.0.1", port=app.port, log_level="warning",
                                            access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -37,7 +37,7 @@ def serve(tmp_path, monkeypatch):
                    bootstrap=None, topic="profiles", rate_limit=1000, rate_burst=1000)
     app.key = keys.create("desk")
     app.store.apply([(USER, orjson.dumps(profile()))], {0: 1})
-    with TestClient(app.api) as client:
+    with TestClient(app.asgi) as client:
         app.client = client
         yield app
 
@@ -126,7 +126,7 @@ def test_limits_size_and_rate(serve, tmp_path):
     assert r.status_code == 413
     tight = ServeApp(store=serve.store, keys=serve.keys, catalogue=serve.catalogue, bootstrap=None, topic="profiles",
                      rate_limit=0.5, rate_burst=2)
-    with TestClient(tight.api) as client:
+    with TestClient(tight.asgi) as client:
         codes = [client.get(f"/v1/profiles/{USER}", headers={"Authorization": f"Bearer {serve.key}"}).status_code
                  for _ in range(4)]
     assert codes[:2] == [200, 200] and codes[2:] == [429, 429]
@@ -176,3 +176,17 @@ def test_the_answer_names_the_message_that_caused_the_profile(serve):
     assert r.json()["version"] == 5 and r.headers["mm-event-id"] == "c-991"
     serve.store.apply([(USER, orjson.dumps(profile(version=6)))], {0: 8})  # the expiry timer's: no cause
     assert "mm-event-id" not in get(serve, f"/v1/profiles/{USER}").headers
+
+
+def test_the_fast_path_answers_exactly_as_the_fastapi_handler(serve):
+    """Without query parameters the lookup bypasses FastAPI's routing (serving.app.FastPath); with one
+    FastAPI answers. Both must say the same thing, byte for byte."""
+    serve.store.apply([(USER, orjson.dumps(profile(version=5)), "c-1")], {0: 7})
+    for user, key in ((USER, VALID), ("nobody", VALID), (USER, None), (USER, "mm_wrong"), ("ü ser", VALID)):
+        fast = get(serve, f"/v1/profiles/{user}", key=key)
+        slow = get(serve, f"/v1/profiles/{user}", key=key, params={"wait": 0})
+        assert (fast.status_code, fast.content) == (slow.status_code, slow.content), user
+        for header in ("content-type", "www-authenticate", "mm-event-id"):
+            assert fast.headers.get(header) == slow.headers.get(header), header
+    basic = serve.client.get(f"/v1/profiles/{USER}", headers={"Authorization": f"Basic {serve.key}"})
+    assert basic.status_code == 401

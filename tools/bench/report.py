@@ -72,6 +72,20 @@ def summary(doc: dict) -> str:
         if f.get("p99") is not None:
             lines.append(f"  profile freshness at 1k ev/s: p50 {f['p50']} ms, p99 {f['p99']} ms; "
                          f"p99 <= 1 s: {'met' if f['p99'] <= 1000 else 'NOT met'}")
+    sv = doc.get("serve")
+    if sv:
+        lat, mem = sv["at_1000_rps"]["latency_ms"], sv["memory"]
+        lines.append(f"serve, GET /v1/profiles/{{id}} over {sv['profiles']:,} profiles at 1,000 req/s: p50 {lat['p50']} ms, "
+                     f"p99 {lat['p99']} ms; p50 <= 1 ms and p99 <= 5 ms: "
+                     f"{'met' if lat['p50'] <= 1 and lat['p99'] <= 5 else 'NOT met'}")
+        lines.append(f"  highest rate with p99 <= 10 ms: {sv['max_rate']['max_rate']:,.0f} req/s; RSS {mem['rss_mb']} MiB "
+                     f"(store {mem['store_mb']} MiB on disk); <= 300 MiB: {'met' if mem['rss_mb'] <= 300 else 'NOT met'}")
+        lines.append(f"  ready from an empty store in {sv['cold_ready_s']} s, after a restart in {sv['restart_ready_s']} s; "
+                     f"restart <= 10 s: {'met' if sv['restart_ready_s'] <= 10 else 'NOT met'}")
+        f = sv.get("freshness_ms") or {}
+        if f.get("p99") is not None:
+            lines.append(f"  freshness through the API at 1k ev/s: p50 {f['p50']} ms, p99 {f['p99']} ms ({f['n']} changes); "
+                         f"p99 <= 1 s: {'met' if f['p99'] <= 1000 else 'NOT met'}")
     sc = doc.get("scale_2_workers")
     if sc:
         lines.append(f"2 workers / 1 worker (4 partitions): {sc['two_eps']:,} / {sc['one_eps']:,} ev/s = "

@@ -17,6 +17,9 @@ scale       one worker vs two workers in one group on 4-partition topics, from t
 profiles    the worker's events/s on simulated traffic without and with customer messages (the
             same number of records), and profile freshness: produce -> the ``profiles`` record
             the event caused, p50/p95/p99 at 1k ev/s offered.
+serve       ``micromoments serve`` over 100k profiles: latency at 1k req/s from another process,
+            the highest rate with p99 <= 10 ms, memory, ready after a restart, and freshness
+            through the API at 1k ev/s into a worker (see ``tools.bench.serve_bench``).
 
 Results go to ``bench/results.json`` (parts not run keep their previous values) with PNG plots next
 to it; a summary table is printed. ``--repeats`` repeats every part (min and median reported).
@@ -53,7 +56,7 @@ from tools.feed import produce, records_from_lines
 
 INPUTS = (*EVENT_TOPICS, VENUES_TOPIC)
 ANALYTICS = ANALYTICS_TOPICS
-PARTS = ("throughput", "latency", "rss", "scale", "profiles")
+PARTS = ("throughput", "latency", "rss", "scale", "profiles", "serve")
 #: the live sessions are opened at this rate (below the worker's capacity); the same traffic
 #: produced at once (a backlog the worker drains at full speed) is measured too ("burst")
 RSS_RATE = 3000.0
@@ -314,7 +317,14 @@ def _profiles_part(doc: dict, args: argparse.Namespace, settings: Settings, size
     return {"events": n, "repeats": args.repeats}
 
 
-_PART_RUNNERS = {"profiles": _profiles_part, "throughput": _throughput_part, "latency": _latency_part, "rss": _rss_part, "scale": _scale_part}
+def _serve_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: dict) -> dict:
+    from tools.bench.serve_bench import serve_part
+
+    doc["serve"] = serve_part(settings, sizes["seconds"], sizes["serve_profiles"])
+    return {"profiles": sizes["serve_profiles"]}
+
+
+_PART_RUNNERS = {"serve": _serve_part, "profiles": _profiles_part, "throughput": _throughput_part, "latency": _latency_part, "rss": _rss_part, "scale": _scale_part}
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -330,7 +340,8 @@ def run(args: argparse.Namespace) -> dict:
              "seconds": args.latency_seconds or (8.0 if q else 30.0),
              "users": args.rss_users or (10_000 if q else 100_000),
              "scale_events": args.scale_events or (20_000 if q else 200_000),
-             "profile_events": args.profile_events or (20_000 if q else 100_000)}
+             "profile_events": args.profile_events or (20_000 if q else 100_000),
+             "serve_profiles": 20_000 if q else 100_000}
     settings = get_settings().model_copy(update={"partitions": args.partitions})
     out: Path = args.out
     keep_logs_in(out.parent / "logs")
@@ -349,7 +360,7 @@ def run(args: argparse.Namespace) -> dict:
             except Exception as exc:
                 raise PartFailed(part, exc) from exc
     finally:
-        for key in ("latency_ms", "rss_mb", "scale_2_workers", "profiles"):
+        for key in ("latency_ms", "rss_mb", "scale_2_workers", "profiles", "serve"):
             doc.setdefault(key, None)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(doc, indent=2) + "\n")
