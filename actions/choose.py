@@ -105,7 +105,8 @@ def reason(spec: ActionSpec, s: Situation) -> str:
         parts.append(f"current moment {s.moment} ({s.confidence:.2f})")
     if s.venue is not None and any(n.startswith("venue") for n in spec.needs):
         v = s.venue
-        parts.append(f"{v['name']} {'open' if v.get('open_now') else 'opening unknown'}, "
+        state = {True: "open", False: "closed"}.get(v.get("open_now"), "opening hours unknown")
+        parts.append(f"{v['name']} {state}, "
                      f"{distance(v['distance_m'], 'en')}" + (f", wait {v['wait_minutes']:g} min"
                                                               if v.get("wait_minutes") is not None else ""))
     if "interests" in spec.needs:
