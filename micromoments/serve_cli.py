@@ -73,6 +73,19 @@ def _cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_actions_check(args: argparse.Namespace) -> int:
+    from actions.catalogue import Catalogue, CatalogueError
+
+    try:
+        cat = Catalogue.load(args.file or get_settings().actions_file)
+    except CatalogueError as exc:
+        raise CLIError(str(exc)) from exc
+    capped = sum(a.cap is not None for a in cat.actions)
+    print(f"{cat.source}: {len(cat.actions)} actions ({capped} with a frequency cap), every channel x level x "
+          "moment covered")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     from pathlib import Path
 
@@ -95,3 +108,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         c.add_argument("name", help="who uses the key, e.g. call-center-berlin")
     ks.add_parser("list", help="the keys' names and creation times (never the keys)")
     k.set_defaults(func=_cmd_keys)
+
+    a = sub.add_parser("actions", help="the next-best-action catalogue: check a file before ops use it")
+    asub = a.add_subparsers(dest="actions_command", metavar="ACTION")
+    asub.required = True
+    c = asub.add_parser("check", help="validate a catalogue (default: MOMENTS_ACTIONS_FILE or the shipped one)")
+    c.add_argument("file", nargs="?", type=Path, help="the catalogue (TOML)")
+    c.set_defaults(func=_cmd_actions_check)

@@ -135,3 +135,25 @@ def test_every_channel_level_and_moment_is_covered_by_the_shipped_catalogue():
     cat = Catalogue.load()
     for channel, level, moment in itertools.product(PROFILE_CHANNELS, LEVELS, [None, "know", "go", "do", "buy"]):
         assert ranked(cat, channel, Situation(level=level, moment=moment)), (channel, level, moment)
+
+
+def test_the_command_line_checks_a_catalogue_and_the_worker_refuses_a_bad_one(tmp_path, monkeypatch, capsys):
+    from config import get_settings
+    from micromoments.cli import main
+
+    assert main(["actions", "check"]) == 0 and "every channel x level x moment covered" in capsys.readouterr().out
+    bad = tmp_path / "ops.toml"
+    bad.write_text(SHIPPED.replace('levels = ["green"]\nmoments = ["buy"]\nkind = "offer"',
+                                   'levels = ["green", "red"]\nmoments = ["buy"]\nkind = "offer"', 1), encoding="utf-8")
+    assert main(["actions", "check", str(bad)]) == 2
+    assert "an offer is never allowed for red customers" in capsys.readouterr().err
+    monkeypatch.setenv("MOMENTS_ACTIONS_FILE", str(bad))
+    get_settings.cache_clear()
+    try:
+        events = tmp_path / "in.jsonl"
+        events.write_text("")
+        assert main(["replay", "-i", str(events), "-o", str(tmp_path / "out.jsonl")]) == 2
+        assert "MOMENTS_ACTIONS_FILE: " in capsys.readouterr().err
+    finally:
+        monkeypatch.delenv("MOMENTS_ACTIONS_FILE")
+        get_settings.cache_clear()
