@@ -13,7 +13,7 @@ catalogue's ``text`` in the customer's language.
 >>> s = Situation(level="green", moment="go", confidence=0.91, venue=venue, lang="de")
 >>> choice = choose(cat, "terminal", s)
 >>> choice["action"], choice["text"]
-('route_to_store', 'Köln-Ehrenfeld hat geöffnet, 310 m entfernt, 1 von 1 Produkten vorrätig, Wartezeit etwa 5 Min.')
+('route_to_store', 'Köln-Ehrenfeld hat geöffnet, 300 m entfernt, 1 von 1 Produkten vorrätig, Wartezeit etwa 5 Min.')
 >>> choose(cat, "callcenter", Situation(level="red", why="looked for cancellation (2x)", moment="buy"))["reason"]
 'red: looked for cancellation (2x); retention before any offer'
 """
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions.catalogue import ActionSpec, Catalogue
+from schemas.units import distance_words
 
 KIND_WHY = {"retention": "retention before any offer", "service": "service before selling"}
 
@@ -107,7 +108,7 @@ def reason(spec: ActionSpec, s: Situation) -> str:
         v = s.venue
         state = {True: "open", False: "closed"}.get(v.get("open_now"), "opening hours unknown")
         parts.append(f"{v['name']} {state}, "
-                     f"{distance(v['distance_m'], 'en')}" + (f", wait {v['wait_minutes']:g} min"
+                     f"{distance_words(v['distance_m'], 'en')}" + (f", wait {v['wait_minutes']:g} min"
                                                               if v.get("wait_minutes") is not None else ""))
     if "interests" in spec.needs:
         parts.append(f"top interests: {', '.join(s.topics)}")
@@ -123,21 +124,9 @@ def text(spec: ActionSpec, s: Situation) -> str:
     v = s.venue or {}
     stock = v.get("stock") or {}
     have = sum(1 for n in stock.values() if n > 0)
-    values = {"venue": v.get("name", ""), "distance": distance(v.get("distance_m", 0.0), lang),
+    values = {"venue": v.get("name", ""), "distance": distance_words(v.get("distance_m", 0.0), lang),
               "wait": f"{v['wait_minutes']:g}" if v.get("wait_minutes") is not None else "?",
               "stock": (f"{have} von {len(stock)} Produkten" if lang == "de" else f"{have} of {len(stock)} products")
               if stock else ("Ware" if lang == "de" else "goods"),
               "topics": ", ".join(s.topics)}
     return template.format(**values)
-
-
-def distance(metres: float, lang: str) -> str:
-    """``310 m`` or ``1.2 km`` (``1,2 km`` in German).
-
-    >>> distance(312, "en"), distance(1234, "de")
-    ('310 m', '1,2 km')
-    """
-    if metres < 1000:
-        return f"{round(metres, -1):.0f} m"
-    km = f"{metres / 1000:.1f}"
-    return (km.replace(".", ",") if lang == "de" else km) + " km"

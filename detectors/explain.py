@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from detectors.language import supported
 from detectors.text import tokens, url_tokens
 from schemas.outputs import MomentContext, VenueContext
+from schemas.units import distance_words
 
 #: page kinds: words of their URLs (normalized like the cues; the first kind that matches wins), English, German
 _PAGES = {
@@ -151,14 +152,6 @@ def _family(key: str, query_words: set[str], url_words: set[str], ctx: MomentCon
     return cue if cue in _W else None  # channel, device; not the hour or the number of events
 
 
-def _distance(m: float, lang: str) -> str:
-    """``300 m``, ``1.2 km`` (German ``1,2 km``), ``12 km``."""
-    if m < 1000:
-        return f"{round(m, -1) if m < 100 else round(m / 50) * 50:.0f} m"
-    km = f"{m / 1000:.1f}" if m < 9950 else f"{m / 1000:.0f}"
-    return (km.replace(".", ",") if lang == "de" else km) + " km"
-
-
 def _status(v: VenueContext, lang: str) -> str:
     """The venue's opening state, wait and the stock of the session's products, in parentheses."""
     parts = []
@@ -197,8 +190,8 @@ def _venue(keys: list[str], ctx: MomentContext, lang: str, named: bool) -> str |
     if v is None:
         where = _w("to_store", lang) if towards else _w("moving", lang) if band or "src:location" in cues else None
         return f"{where}, {band}" if where and band else where
-    where = _w("away", lang, _distance(v.distance_m, lang)) if named else \
-        _w("from", lang, _distance(v.distance_m, lang), v.name + _status(v, lang))
+    where = _w("away", lang, distance_words(v.distance_m, lang)) if named else \
+        _w("from", lang, distance_words(v.distance_m, lang), v.name + _status(v, lang))
     if moving is None:
         return f"{where}, {_w('moving', lang)} {band}" if band and lang != "de" else \
             f"{where}, {band} {_w('moving', lang)}" if band else where

@@ -105,7 +105,7 @@ def test_next_best_action_per_channel_with_caps_and_reasons(serve):
     assert a["action"] == "retention_script" and a["reason"].startswith("red: looked for cancellation")
     assert "Kein Verkaufsangebot" in a["text"]
     t = get(serve, "/v1/profiles/u-go/next-best-action", params={"channel": "terminal"}).json()
-    assert t["action"] == "route_to_store" and "Köln-Ehrenfeld is open, 310 m away" in t["text"]
+    assert t["action"] == "route_to_store" and "Köln-Ehrenfeld is open, 300 m away" in t["text"]
     assert "wait about 5 min" in t["text"] and t["version"] == 3
     # the newsletter's cap (once a week): the second ask gets the next action and says why
     peek = get(serve, f"/v1/profiles/{USER}/next-best-action", params={"channel": "email", "peek": "true"}).json()
