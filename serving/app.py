@@ -111,7 +111,8 @@ class ServeApp:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.follower = ProfileFollower(
             store, topic, lambda: AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                                   auto_offset_reset="earliest", client_id="micromoments-serve"),
+                                                   auto_offset_reset="earliest", client_id="micromoments-serve",
+                                                   fetch_max_wait_ms=50),  # a change shows within ms
             lambda: AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="micromoments-serve"),
             on_change=self._changed) if bootstrap else None
         self.api = self._build()

@@ -172,6 +172,16 @@ def test_max_rate_steps_up_until_the_p99_breaks():
     errs = max_rate(lambda r: {**fake(r), "errors": 3}, 1000)
     assert errs["max_rate"] is None and len(errs["steps"]) == 1 and "errors" in errs["stopped"]
     assert len(max_rate(fake, 10, factor=1.1, max_steps=4)["steps"]) == 4
+    # a failure while the client itself sent late is a stall of the machine: that step runs once more
+    runs: list[float] = []
+
+    def stalled_once(rate: float) -> dict:
+        runs.append(rate)
+        stall = rate == 2000 and runs.count(2000) == 1
+        return {**fake(rate), "latency_ms": {"p99": 90.0 if stall else fake(rate)["latency_ms"]["p99"]},
+                "dispatch_lag_ms": {"p99": 80.0 if stall else 0.1}}
+    again = max_rate(stalled_once, 1000, p99_limit_ms=10, factor=2)
+    assert again["max_rate"] == 2000 and runs == [1000, 2000, 2000, 4000]
 
 
 def test_round_robin_is_a_seeded_shuffle_and_summaries_are_in_ms():
