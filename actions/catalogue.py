@@ -85,6 +85,11 @@ class Catalogue:
         self.actions = actions
         self.source = source
         self.by_id = {a.id: a for a in actions}
+        #: (channel, level, moment or "none") -> the actions for it, best first (priority, then file order)
+        self.index: dict[tuple[str, str, str], list[ActionSpec]] = {
+            case: sorted((a for a in actions if case[0] in a.channels and case[1] in a.levels and case[2] in a.moments),
+                         key=lambda a: -a.priority)
+            for case in itertools.product(PROFILE_CHANNELS, LEVELS, MOMENT_CASES)}
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Catalogue:

@@ -63,9 +63,7 @@ class Situation:
         return not stock or next(iter(stock.values())) > 0
 
 
-def eligible(spec: ActionSpec, channel: str, s: Situation) -> bool:
-    if channel not in spec.channels or s.level not in spec.levels or (s.moment or "none") not in spec.moments:
-        return False
+def needs_met(spec: ActionSpec, s: Situation) -> bool:
     for need in spec.needs:
         if need == "interests" and not s.topics:
             return False
@@ -78,8 +76,7 @@ def eligible(spec: ActionSpec, channel: str, s: Situation) -> bool:
 
 def ranked(cat: Catalogue, channel: str, s: Situation) -> list[ActionSpec]:
     """The eligible actions, best first (priority, then file order)."""
-    found = [a for a in cat.actions if eligible(a, channel, s)]
-    return sorted(found, key=lambda a: -a.priority)  # sorted is stable: file order breaks ties
+    return [a for a in cat.index[(channel, s.level, s.moment or "none")] if needs_met(a, s)]
 
 
 def choose(cat: Catalogue, channel: str, s: Situation,
