@@ -121,19 +121,20 @@ class ServeApp:
 
     # --- the follower's side --------------------------------------------------------------------------
 
-    def _changed(self, user_ids: list[str]) -> None:
+    def _changed(self, user_ids: list[str], erased: list[str] = ()) -> None:
+        """The follower applied a batch: wake the long polls of these users; forget what was shown
+        to the erased ones."""
         if self._waiters:
             for u in user_ids:
                 event = self._waiters.get(u)
                 if event is not None:
                     event.set()
-        for u in user_ids:
-            if self.store.version(u) is None:
-                self.caps.forget(u)  # erased: the replica forgets what it showed the user
+        for u in erased:
+            self.caps.forget(u)
 
-    def changed_from_another_thread(self, user_ids: list[str]) -> None:
+    def changed_from_another_thread(self, user_ids: list[str], erased: list[str] = ()) -> None:
         """What the follower reports after a batch, for a store written outside the event loop."""
-        self.loop.call_soon_threadsafe(self._changed, user_ids)
+        self.loop.call_soon_threadsafe(self._changed, user_ids, erased)
 
     def ready(self) -> bool:
         return self.follower is None or self.follower.ready.is_set()

@@ -27,7 +27,7 @@ BATCH = 5000
 class ProfileFollower:
     def __init__(self, store: ProfileStore, topic: str, consumer_factory: Callable[[], AIOKafkaConsumer],
                  admin_factory: Callable[[], AIOKafkaAdminClient],
-                 on_change: Callable[[list[str]], None] | None = None) -> None:
+                 on_change: Callable[[list[str], list[str]], None] | None = None) -> None:
         self.admin_factory = admin_factory
         self.store = store
         self.topic = topic
@@ -84,7 +84,7 @@ class ProfileFollower:
                     self.records += len(changes)
                     self.last_applied_at = time.time()
                     if self.on_change is not None:
-                        self.on_change([c[0] for c in changes])
+                        self.on_change([c[0] for c in changes], [c[0] for c in changes if c[1] is None])
                 positions = {tp: await consumer.position(tp) for tp in tps}
                 if not self.ready.is_set() and all(positions[tp] >= end[tp] for tp in tps):
                     log.info("profiles loaded: %d in the store", len(self.store))

@@ -190,3 +190,19 @@ def test_the_fast_path_answers_exactly_as_the_fastapi_handler(serve):
             assert fast.headers.get(header) == slow.headers.get(header), header
     basic = serve.client.get(f"/v1/profiles/{USER}", headers={"Authorization": f"Basic {serve.key}"})
     assert basic.status_code == 401
+
+
+def test_not_ready_until_caught_up_and_an_erasure_forgets_the_caps(tmp_path):
+    """A replica whose broker cannot be reached says 503 with the reason (a load balancer keeps it
+    out) and still answers what its store holds; an erased user's frequency caps are forgotten."""
+    keys = KeyFile(tmp_path / "keys.json")
+    app = ServeApp(store=ProfileStore(tmp_path / "s.sqlite"), keys=keys, catalogue=Catalogue.load(),
+                   bootstrap="127.0.0.1:1", topic="profiles")
+    with TestClient(app.asgi) as client:
+        r = client.get("/health")
+        assert r.status_code == 503 and r.json()["status"] == "catching_up"
+    app.caps.record(USER, "email", "newsletter_interests")
+    app.caps.record("other", "email", "newsletter_interests")
+    app._changed([USER, "other"], erased=[USER])
+    assert not app.caps.capped(USER, "email", "newsletter_interests", 1, 24)
+    assert app.caps.capped("other", "email", "newsletter_interests", 1, 24)
