@@ -206,3 +206,24 @@ def test_not_ready_until_caught_up_and_an_erasure_forgets_the_caps(tmp_path):
     app._changed([USER, "other"], erased=[USER])
     assert not app.caps.capped(USER, "email", "newsletter_interests", 1, 24)
     assert app.caps.capped("other", "email", "newsletter_interests", 1, 24)
+
+
+def test_keys_command_line(tmp_path, capsys):
+    from micromoments.cli import main
+
+    f = str(tmp_path / "k.json")
+    assert main(["keys", "--file", f, "create", "branch-koeln"]) == 0
+    key = capsys.readouterr().out.strip()
+    assert key.startswith("mm_") and len(key) > 40 and KeyFile(tmp_path / "k.json").check(key) == "branch-koeln"
+    assert main(["keys", "--file", f, "list"]) == 0
+    listed = capsys.readouterr().out
+    assert listed.startswith("branch-koeln\t") and key not in listed
+    assert main(["keys", "--file", f, "create", "branch-koeln"]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert main(["keys", "--file", f, "create", "no spaces"]) == 2
+    assert main(["keys", "--file", f, "revoke", "branch-koeln"]) == 0
+    assert main(["keys", "--file", f, "revoke", "branch-koeln"]) == 2
+    assert "no key named" in capsys.readouterr().err
+    (tmp_path / "broken.json").write_text("[1, 2]")
+    assert main(["keys", "--file", str(tmp_path / "broken.json"), "list"]) == 2
+    assert "is not a keys file" in capsys.readouterr().err
