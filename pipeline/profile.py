@@ -26,7 +26,7 @@ from detectors.cues import cue_of
 from detectors.language import resolve, supported
 from detectors.sentiment import SentimentModel
 from detectors.text import tokens, url_tokens
-from pipeline.profile_words import explain, reason_text
+from pipeline.profile_words import REASON_WORDS, explain, reason_text
 from pipeline.state import UserState
 from schemas.events import ClickEvent, ContactEvent, Event, Feedback, SearchEvent
 from schemas.profiles import PROFILE_CHANNELS, AnalysedContact, ContactSentiment
@@ -141,7 +141,7 @@ class Profiler:
         p = state.profile
         if p is None or p.get("crit") is None:
             return "green", "", []
-        score, reasons = p["crit"]
+        score, reasons = p["crit"][:2]
         return (self.models.criticality.level(score), reasons[0] if reasons else "",
                 [t for t, _, _ in topics.top(p["int"], ts_ms)[:3]])
 
@@ -242,20 +242,23 @@ class Profiler:
                          "last": {"event_id": event_id, "score": score, "label": label, "ts": format_ts(ts)},
                          "n": len(p["moods"])}
         model = self.models.criticality
+        lang = p["lang"] or "en"
         if frozen and p.get("crit") is not None:
-            score, reasons = p["crit"]
+            score, reasons, said = (*p["crit"], None)[:3]  # state from before German reasons: 2 items
         else:
             x = self.risk_features(p, ts_ms)
             score = model.score(x)
-            reasons = [reason_text(f, x, p) for f, _ in model.reasons(x)]
+            top = model.reasons(x)
+            reasons = [reason_text(f, x, p) for f, _ in top]
+            said = [reason_text(f, x, p, "de") for f, _ in top] if lang == "de" else None
             if p["outcome"] == "churned":
-                score, reasons = max(score, CHURNED_SCORE), ["reported as churned", *reasons]
-            p["crit"] = [score, reasons]
+                score, reasons = max(score, CHURNED_SCORE), [REASON_WORDS["en"]["churned"], *reasons]
+                said = [REASON_WORDS["de"]["churned"], *said] if said is not None else None
+            p["crit"] = [score, reasons, said]
         criticality = {"level": model.level(score), "score": round(score, 4), "reasons": reasons}
         interests = [{"topic": t, "weight": w, "evidence": n} for t, w, n in (ranked or [])]
-        lang = p["lang"] or "en"
         record.update(moment=moment, sentiment=sentiment, criticality=criticality, interests=interests,
-                      explanation=explain(criticality, sentiment, moment, interests, lang), lang=p["lang"])
+                      explanation=explain(criticality, sentiment, moment, interests, lang, said), lang=p["lang"])
         record["next_best_action"] = per_channel(self.catalogue, Situation.of_profile(record), PROFILE_CHANNELS)
         return record
 

@@ -9,6 +9,7 @@ interests of random categories fall through them.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from pathlib import Path
 
@@ -175,3 +176,18 @@ def test_profiles_from_the_worker_equal_replay_on_one_partition(kafka_bootstrap,
     assert set(have) == set(want)
     diff = [k for k in want if have[k] != want[k]]
     assert not diff, (diff[:3], want[diff[0]][-1:], have[diff[0]][-1:])
+
+
+def test_the_profile_explanation_is_in_the_customers_language_reasons_stay_english():
+    from pipeline.profile_words import explain, reason_text
+
+    p = {"cues": {"cancel": 2}}
+    x = {"cue:cancel": 1.0, "mood:neg": -0.62, "neg_msgs": math.log1p(3)}
+    said = [reason_text(f, x, p, "de") for f in ("cue:cancel", "mood:neg", "neg_msgs")]
+    assert said == ["suchte nach Kündigung (2x)", "negative Stimmung (0.62)", "3 negative Nachricht(en)"]
+    assert reason_text("cue:cancel", x, p) == "looked for cancellation (2x)"
+    crit = {"level": "red", "score": 0.81, "reasons": ["looked for cancellation (2x)"]}
+    mood = {"label": "negative", "trend": "worsening"}
+    assert explain(crit, mood, None, [], "de", said) == \
+        "Rot (0.81): suchte nach Kündigung (2x), negative Stimmung (0.62); Stimmung negativ, schlechter werdend."
+    assert explain(crit, mood, None, [], "en").startswith("Red (0.81): looked for cancellation (2x); mood negative")
