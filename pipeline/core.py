@@ -16,8 +16,8 @@ from typing import Any, Protocol
 from actions.choose import Situation, choose
 from detectors import features
 from detectors.explain import moment_explanation
-from detectors.language import supported
 from detectors.features import SessionFeatures
+from detectors.language import supported
 from pipeline.decide import DecisionConfig, decide, within_cap
 from pipeline.profile import Profiler
 from pipeline.state import Session, UserState, stable_hash

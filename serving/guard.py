@@ -94,9 +94,8 @@ class Guard:
         if len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") > MAX_PATH:
             return 414, b'{"detail":"request line too long"}'
         for name, value in scope["headers"]:
-            if name == b"content-length":
-                if not value.isdigit() or int(value) > self.max_bytes:
-                    return 413, b'{"detail":"request body too large"}'
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
+                return 413, b'{"detail":"request body too large"}'
         return None
 
     def _limited(self, receive: Any) -> Any:

@@ -52,7 +52,7 @@ def test_serve_follows_the_profiles_topic_and_restarts_from_its_store(kafka_boot
     serve = ServeProcess(env, store, tmp_path / "serve.log")
     with serve:
         serve.wait_ready(60)
-        status, health = serve.get("/health")
+        _, health = serve.get("/health")
         assert health["records_read"] == 302 and health["lag"] == 0
         assert serve.get("/v1/profiles/cust-0001", key)[1]["version"] == 1
         assert serve.get("/v1/profiles/cust-0001")[0] == 401
