@@ -85,6 +85,7 @@ class Catalogue:
         self.actions = actions
         self.source = source
         self.by_id = {a.id: a for a in actions}
+        self.memo: dict[tuple, dict[str, dict[str, str]]] = {}  # actions.choose.per_channel's answers
         #: (channel, level, moment or "none") -> the actions for it, best first (priority, then file order)
         self.index: dict[tuple[str, str, str], list[ActionSpec]] = {
             case: sorted((a for a in actions if case[0] in a.channels and case[1] in a.levels and case[2] in a.moments),

@@ -24,9 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from actions.catalogue import ActionSpec, Catalogue
 from schemas.units import distance_words
 
+MEMO_SIZE = 4096  # ~1.5 KiB each
 KIND_WHY = {"retention": "retention before any offer", "service": "service before selling"}
 
 
@@ -91,7 +94,16 @@ def choose(cat: Catalogue, channel: str, s: Situation,
 
 
 def per_channel(cat: Catalogue, s: Situation, channels: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    return {c: choose(cat, c, s) for c in channels}
+    """The choice for each channel (no caps: the worker's profile records). Many customers are in
+    the same situation, so the answers are kept by situation (bounded; a copy is returned)."""
+    key = (s.level, s.why, s.moment, f"{s.confidence:.2f}", orjson.dumps(s.venue) if s.venue else None,
+           tuple(s.topics), s.lang, channels)
+    found = cat.memo.get(key)
+    if found is None:
+        if len(cat.memo) >= MEMO_SIZE:
+            cat.memo.clear()
+        found = cat.memo[key] = {c: choose(cat, c, s) for c in channels}
+    return {c: dict(choice) for c, choice in found.items()}
 
 
 def reason(spec: ActionSpec, s: Situation) -> str:
@@ -118,6 +130,8 @@ def text(spec: ActionSpec, s: Situation) -> str:
     """The catalogue's words for the customer's language, placeholders filled in."""
     lang = s.lang if s.lang == "de" else "en"
     template = spec.text.de if lang == "de" else spec.text.en
+    if "{" not in template:
+        return template
     v = s.venue or {}
     stock = v.get("stock") or {}
     have = sum(1 for n in stock.values() if n > 0)
