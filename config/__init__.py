@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The project checkout (where ``deploy/`` lives) when running from source.
@@ -29,6 +30,16 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = Field(
         "127.0.0.1:9092", description="Kafka bootstrap servers (host:port[,host:port])"
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", description="how every Kafka client of the project connects (docs/DEPLOY.md: a secured cluster)")
+    kafka_ssl_cafile: Path | None = Field(None, description="TLS: the CA certificate(s) that signed the brokers' (PEM)")
+    kafka_ssl_certfile: Path | None = Field(None, description="TLS: the client certificate (PEM), if brokers ask for one")
+    kafka_ssl_keyfile: Path | None = Field(None, description="TLS: the client certificate's private key (PEM)")
+    kafka_ssl_check_hostname: bool = Field(True, description="TLS: the broker certificate must name the host")
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "PLAIN", description="SASL: the mechanism (SASL_PLAINTEXT, SASL_SSL)")
+    kafka_sasl_username: str | None = Field(None, description="SASL: the user")
+    kafka_sasl_password: SecretStr | None = Field(None, description="SASL: the password (never printed or logged)")
     topic_prefix: str = Field(
         "", description="Prefix for every topic name (e.g. 'staging.' gives 'staging.events.search')"
     )

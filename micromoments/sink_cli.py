@@ -9,6 +9,7 @@ import signal
 import sys
 
 from config import CLIError
+from config.kafka import kafka_options
 
 
 def _settings():
@@ -138,7 +139,7 @@ async def _send_erase(settings, topic: str, user_id: str) -> None:
 
     from schemas.internal import EraseRequest
 
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True,
+    producer = AIOKafkaProducer(**kafka_options(settings), acks="all", enable_idempotence=True,
                                 request_timeout_ms=10_000)
     await asyncio.wait_for(producer.start(), 15)
     try:

@@ -15,6 +15,7 @@ import sys
 import time
 
 from config import CLIError
+from config.kafka import kafka_options
 
 
 def _settings():
@@ -58,7 +59,7 @@ async def _describe(settings) -> dict[str, int | None]:
 
     from schemas.topics import ALL_TOPICS
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15_000)
+    admin = AIOKafkaAdminClient(**kafka_options(settings), request_timeout_ms=15_000)
     try:
         await admin.start()
         present = set(await admin.list_topics())

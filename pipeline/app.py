@@ -17,6 +17,7 @@ import gc
 import faust
 
 from config import Settings
+from config.kafka import kafka_options
 from pipeline import faust_adapter
 from pipeline.batch_producer import CachedPartitioner
 from pipeline.detector_factory import build_core
@@ -32,11 +33,23 @@ from schemas.topics import VENUES_TOPIC
 CONTENT_TYPE_PROMETHEUS = "text/plain; version=0.0.4"
 
 
+def faust_credentials(settings: Settings):
+    """Faust's form of the ``MOMENTS_KAFKA_*`` security settings (None: plaintext)."""
+    opts = kafka_options(settings)
+    if opts["security_protocol"] == "PLAINTEXT":
+        return None
+    if opts["security_protocol"] == "SSL":
+        return faust.SSLCredentials(opts["ssl_context"])
+    return faust.SASLCredentials(username=opts["sasl_plain_username"], password=opts["sasl_plain_password"],
+                                 ssl_context=opts.get("ssl_context"), mechanism=opts["sasl_mechanism"])
+
+
 def faust_app(settings: Settings, partitioner: CachedPartitioner) -> BatchApp:
     """The Faust app with the worker's configuration (FAUST-NOTES.md pitfalls in the comments)."""
     return BatchApp(
         settings.app_id,
         broker=";".join(f"kafka://{h.strip()}" for h in settings.kafka_bootstrap.split(",")),
+        broker_credentials=faust_credentials(settings),  # TLS / SASL like every other client (config.kafka)
         key_serializer="raw",
         value_serializer="raw",
         store="memory://",  # tables live in memory and are rebuilt from their changelog topics

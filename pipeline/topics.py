@@ -8,6 +8,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from config import Settings
+from config.kafka import kafka_options
 from schemas.topics import ALL_TOPICS, DLQ_TOPIC, PROFILES_TOPIC, VENUES_TOPIC
 
 #: a DLQ record carries the original bytes in base64 (4/3 of them) plus JSON: a bad input as large
@@ -19,7 +20,7 @@ TOPIC_CONFIGS = {VENUES_TOPIC: {"cleanup.policy": "compact"}, PROFILES_TOPIC: {"
 
 async def ensure_topics(settings: Settings, timeout_s: float = 30.0) -> list[str]:
     """Create the missing topics (input topics co-partitioned; venues compacted). Returns created names."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=int(timeout_s * 1000))
+    admin = AIOKafkaAdminClient(**kafka_options(settings), request_timeout_ms=int(timeout_s * 1000))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

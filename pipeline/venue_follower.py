@@ -15,6 +15,7 @@ import logging
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from config.kafka import kafka_options
 from schemas import Rejection, decode
 from schemas.topics import VENUES_TOPIC
 
@@ -33,7 +34,7 @@ class VenueFollower:
         return self._caught_up.is_set()
 
     async def run(self) -> None:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+        consumer = AIOKafkaConsumer(**kafka_options(bootstrap=self.bootstrap), enable_auto_commit=False,
                                     auto_offset_reset="earliest")
         await consumer.start()
         try:

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 
 from actions.catalogue import Catalogue
 from actions.choose import Situation, choose
+from config.kafka import kafka_options
 from schemas.profiles import Profile, ProfileChannel
 from schemas.topics import CAUSE_HEADER
 from serving.follower import ProfileFollower
@@ -110,10 +111,10 @@ class ServeApp:
         self._waiters: dict[str, asyncio.Event] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.follower = ProfileFollower(
-            store, topic, lambda: AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+            store, topic, lambda: AIOKafkaConsumer(**kafka_options(bootstrap=bootstrap), enable_auto_commit=False,
                                                    auto_offset_reset="earliest", client_id="micromoments-serve",
                                                    fetch_max_wait_ms=50),  # a change shows within ms
-            lambda: AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="micromoments-serve"),
+            lambda: AIOKafkaAdminClient(**kafka_options(bootstrap=bootstrap), client_id="micromoments-serve"),
             on_change=self._changed) if bootstrap else None
         self.api = self._build()
         #: what uvicorn runs: size limits and metrics around the fast path around FastAPI

@@ -44,6 +44,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
 from config import Settings
+from config.kafka import kafka_options
 from schemas.internal import EraseRequest
 from schemas.topics import CONTROL_TOPIC
 from sinks import clickhouse, schema
@@ -220,7 +221,7 @@ class Sink:
                 pass
 
         self.consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap, group_id=f"{self.settings.app_id}-sink",
+            **kafka_options(self.settings), group_id=f"{self.settings.app_id}-sink",
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.settings.sink_batch_rows,
             session_timeout_ms=10_000, heartbeat_interval_ms=1_000,
         )

@@ -151,18 +151,22 @@ class BrokerStatus:
     bootstrap: str | None = None
     log: Path | None = None
     stale: bool = False  # a pid file was left by a broker that is gone
+    secure_env: str | None = None  # --secure: the client settings of the SASL_SSL listener
 
     def describe(self) -> str:
         if self.running:
-            return f"broker running at {self.bootstrap} (pid {self.pid}, log {self.log})"
+            secure = (f"; SASL_SSL listener: its client settings are in {self.secure_env} "
+                      f"(set -a; . {self.secure_env}; set +a)") if self.secure_env else ""
+            return f"broker running at {self.bootstrap} (pid {self.pid}, log {self.log}){secure}"
         return "broker not running" + (" (removed a stale pid file)" if self.stale else "")
 
 
 class LocalBroker:
     """A detached single-node KRaft broker whose state lives in ``<data_dir>/broker``."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, secure: bool = False) -> None:
         self.settings = settings or get_settings()
+        self.secure = secure  # also a SASL_SSL listener (tools/broker_secure.py)
         self.dir = self.settings.data_dir.expanduser().resolve() / "broker"
         self.properties, self.log4j2 = self.dir / "server.properties", self.dir / "log4j2.xml"
         self.log, self.kraft_dir = self.dir / "broker.log", self.dir / "kraft"
@@ -197,10 +201,10 @@ class LocalBroker:
             pid = None
         if pid is not None and self._alive(pid):
             try:
-                bootstrap = json.loads(self.state_file.read_text()).get("bootstrap")
+                state = json.loads(self.state_file.read_text())
             except (OSError, ValueError):
-                bootstrap = None
-            return BrokerStatus(True, pid, bootstrap, self.log)
+                state = {}
+            return BrokerStatus(True, pid, state.get("bootstrap"), self.log, secure_env=state.get("secure_env"))
         stale = pid is not None or self.state_file.exists()
         self._forget()
         return BrokerStatus(False, log=self.log, stale=stale)
@@ -215,12 +219,13 @@ class LocalBroker:
                 "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
                 f"-Dlog4j2.configurationFile={self.log4j2}", "-cp", f"{lib}{os.sep}*", main, *args]
 
-    def _format(self, java: str, lib: Path) -> None:
-        """Format the KRaft storage once per data dir (meta.properties says it is done)."""
+    def _format(self, java: str, lib: Path, scram: list[str]) -> None:
+        """Format the KRaft storage once per data dir (meta.properties says it is done); ``scram``:
+        the secure listener's SCRAM users (they can only be stored at format time here)."""
         if (self.kraft_dir / "meta.properties").exists():
             return
         cmd = self._java(java, lib, "kafka.tools.StorageTool", "format", "-t", kafka_cluster_id(),
-                         "-c", str(self.properties))
+                         "-c", str(self.properties), *scram)
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if out.returncode != 0:
             raise BrokerError("formatting the KRaft storage failed:\n" + _tail(out.stdout + out.stderr))
@@ -242,10 +247,23 @@ class LocalBroker:
         cport = pick_port(self.settings.controller_port, "controller")
         while cport == port:  # two "pick a free port" calls may agree
             cport = pick_port(0, "controller")
+        sport, secure, scram = None, None, []
+        if self.secure:
+            from tools import broker_secure
+
+            sport = pick_port(0, "secure listener")
+            while sport in (port, cport):
+                sport = pick_port(0, "secure listener")
+            secure = broker_secure.material(self.dir)
+            scram = broker_secure.scram_format_args(secure)
         template = string.Template(SERVER_PROPERTIES.read_text())
-        self.properties.write_text(template.substitute(port=port, cport=cport, log_dirs=self.kraft_dir))
+        text = template.substitute(port=port, cport=cport, log_dirs=self.kraft_dir,
+                                   secure_listener=f",SASL_SSL://127.0.0.1:{sport}" if secure else "")
+        if secure is not None:
+            text += broker_secure.listener_properties(secure)
+        self.properties.write_text(text)
         shutil.copyfile(LOG4J2_XML, self.log4j2)
-        self._format(java, lib)
+        self._format(java, lib, scram)
         bootstrap = f"127.0.0.1:{port}"
         with open(self.log, "wb") as log:  # a fresh log per start: its tail explains failures
             # A new session: the broker outlives `micromoments broker start` and ignores the
@@ -256,9 +274,11 @@ class LocalBroker:
         self.pid_file.write_text(f"{self._proc.pid}\n")
         state = {"pid": self._proc.pid, "bootstrap": bootstrap, "broker_port": port, "controller_port": cport,
                  "log": str(self.log), "started_at": time.time()}
+        if secure is not None:
+            state.update(secure_port=sport, secure_env=str(broker_secure.write_env(secure, sport)))
         self.state_file.write_text(json.dumps(state, indent=2) + "\n")
         self._wait_ready(bootstrap, timeout)
-        return BrokerStatus(True, self._proc.pid, bootstrap, self.log)
+        return BrokerStatus(True, self._proc.pid, bootstrap, self.log, secure_env=state.get("secure_env"))
 
     def _wait_ready(self, bootstrap: str, timeout: float) -> None:
         """Block until a metadata request succeeds; on exit or timeout, clean up and explain."""
@@ -302,7 +322,7 @@ def _broker(args: argparse.Namespace) -> LocalBroker:
     settings = get_settings()
     if getattr(args, "port", None) is not None:
         settings = settings.model_copy(update={"broker_port": args.port})
-    return LocalBroker(settings)
+    return LocalBroker(settings, secure=getattr(args, "secure", False))
 
 
 def _cmd_start(args: argparse.Namespace) -> int:
@@ -344,6 +364,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                description="Start the broker detached and print its bootstrap address.")
     start.add_argument("--port", type=int, help="PLAINTEXT port (default MOMENTS_BROKER_PORT; 0 = pick a free one)")
     start.add_argument("--timeout", type=float, default=60.0, help="seconds to wait until ready (default 60)")
+    start.add_argument("--secure", action="store_true",
+                       help="also a SASL_SSL listener (TLS with its own CA; PLAIN and SCRAM-SHA-256/512); the "
+                            "client settings go to MOMENTS_DATA_DIR/broker/secure/secure.env. SCRAM users are "
+                            "made when the storage is formatted: use a new data dir")
     start.set_defaults(func=_cmd_start)
     stop = actions.add_parser("stop", help="stop the broker (SIGTERM; SIGKILL after --timeout)",
                               description="Stop the broker that 'broker start' started.")

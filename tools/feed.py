@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from config.kafka import kafka_options
 from schemas.decode import INPUT_TOPICS
 from schemas.topics import CLICKSTREAM_TOPIC, VENUES_TOPIC
 
@@ -69,7 +70,7 @@ async def produce(bootstrap: str, records: Iterable[Record], prefix: str = "", r
     """Send records in order (one producer, acks=all, idempotent); ``rate`` in records/s."""
     from aiokafka import AIOKafkaProducer
 
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, acks="all", enable_idempotence=True,
+    producer = AIOKafkaProducer(**kafka_options(bootstrap=bootstrap), linger_ms=5, acks="all", enable_idempotence=True,
                                 max_request_size=2 * 1024 * 1024)
     sent = 0
     try:

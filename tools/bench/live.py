@@ -30,6 +30,7 @@ from pathlib import Path
 import orjson
 
 from config import Settings
+from config.kafka import kafka_options
 from pipeline.topics import ensure_topics
 from schemas.topics import FEEDBACK_TOPIC, MOMENT_TOPICS, PROFILES_TOPIC, VENUES_TOPIC
 from tools.bench.procs import SinkProc, WorkerProc, accounted, wait_until
@@ -182,7 +183,7 @@ async def _latency_run(dep: Deployment, worker: WorkerProc, records: Sequence[Re
 
     topics, cause = source(records)
     sent_ms: list[float] = []
-    consumer = AIOKafkaConsumer(bootstrap_servers=dep.bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20)
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap=dep.bootstrap), enable_auto_commit=False, fetch_max_wait_ms=20)
     await consumer.start()
     e2e: list[float] = []
     own: list[float] = []

@@ -27,6 +27,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from config import Settings
+from config.kafka import kafka_options
 from schemas.topics import PROFILES_TOPIC
 from tools.bench.live import Deployment, say, summarize_ms, warm_up
 from tools.feed import produce, records_from_lines
@@ -63,7 +64,7 @@ def copies(templates: list[dict], n: int) -> list[tuple[str, bytes]]:
 
 
 async def _seed(bootstrap: str, topic: str, records: list[tuple[str, bytes]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20,
+    producer = AIOKafkaProducer(**kafka_options(bootstrap=bootstrap), linger_ms=20, max_batch_size=1 << 20,
                                 compression_type=None)
     await producer.start()
     try:

@@ -44,6 +44,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from config import Settings, get_settings
+from config.kafka import kafka_options
 from detectors import hotloops
 from pipeline.batch_producer import CachedPartitioner, prefixed, send_records
 from pipeline.engine import GC_THRESHOLDS, InRecord, StreamEngine
@@ -76,11 +77,11 @@ def scenario_records(n_events: int, seed: int = 1, profiles: bool = False) -> li
 
 async def _consume_all(bootstrap: str, prefix: str, total: int, handle) -> float:
     """Read every input record of ``prefix`` once with a group-less consumer; returns seconds."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=2000,
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap=bootstrap), enable_auto_commit=False, max_poll_records=2000,
                                 fetch_max_bytes=16 * 1024 * 1024)
     await consumer.start()
     # the worker's producer settings (pipeline/app.py), so that (b) and (c) differ only by Faust
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=0, max_batch_size=256 * 1024,
+    producer = AIOKafkaProducer(**kafka_options(bootstrap=bootstrap), linger_ms=0, max_batch_size=256 * 1024,
                                 partitioner=PARTITIONER)
     await producer.start()
     try:
@@ -131,7 +132,7 @@ async def same_work(bootstrap: str, prefix: str, total: int, settings: Settings)
 # --- (c): the worker (and the sink) ----------------------------------------------------------------
 
 async def _end_offsets(bootstrap: str, topics: list[str], partitions: int) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap=bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         ends = await consumer.end_offsets([TopicPartition(t, p) for t in topics for p in range(partitions)])
