@@ -8,7 +8,9 @@ rollup is read with ``-Merge`` combinators.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from config import Settings
@@ -139,11 +141,15 @@ class Analytics:
             raise
         return list(result.column_names), [list(r) for r in result.result_rows]
 
-    def erase(self, user_id: str) -> dict[str, int]:
+    def erase(self, user_id: str, at_ms: int | None = None) -> dict[str, int]:
         """Delete every row of ``user_id`` (by its pseudonym); the per-minute rollup of the
-        minutes they had moments in is rebuilt without them. Returns rows removed per table."""
+        minutes they had moments in is rebuilt without them. The erasure is logged first (with
+        ``at_ms``, the request's time, default now): rows of the user written before it are
+        never stored again (``erased``). Returns rows removed per table."""
         pseudo = pseudonymize(pseudonym_key(self.settings), user_id)
         assert re.fullmatch(r"[0-9a-f]{32}", pseudo)  # safe to inline
+        at = datetime.fromtimestamp((at_ms if at_ms is not None else time.time() * 1000) / 1000, tz=UTC)
+        self.client.insert(f"{self.db}.erasures", [[pseudo, at]], column_names=["user_id", "erased_at"])
         where = f"user_id = '{pseudo}'"
         minutes = [r[0] for r in self.client.query(
             f"SELECT DISTINCT toUnixTimestamp(toStartOfMinute(event_ts)) FROM {self.db}.moments WHERE {where}"
@@ -161,6 +167,12 @@ class Analytics:
             self.client.command(f"INSERT INTO {self.db}.{schema.ROLLUP} " +
                                 schema.ROLLUP_SELECT.replace("{db}", self.db).replace("{minutes}", in_list))
         return removed
+
+    def erased(self) -> dict[str, int]:
+        """The erasure log: pseudonym -> the latest erasure's time (epoch ms)."""
+        rows = self.client.query(f"SELECT user_id, toUnixTimestamp64Milli(max(erased_at)) FROM {self.db}.erasures "
+                                 "GROUP BY user_id").result_rows
+        return {r[0]: int(r[1]) for r in rows}
 
     def counts(self) -> dict[str, int]:
         """Logical rows per table (FINAL)."""

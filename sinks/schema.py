@@ -209,6 +209,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         {_ttl("ts")}
         {_DEDUP}""",
     )),
+    Migration(4, "erasure log", (
+        # who was erased and when (the erase request's Kafka time): the sink drops a re-read row of
+        # that user written before it, so resetting the sink's offsets never brings them back
+        """CREATE TABLE IF NOT EXISTS {db}.erasures (
+            user_id String COMMENT 'pseudonym',
+            erased_at DateTime64(3, 'UTC')
+        ) ENGINE = ReplacingMergeTree(erased_at)
+        ORDER BY user_id""",
+    )),
 )
 
 ROLLUP_SELECT = """SELECT toStartOfMinute(event_ts) AS minute, moment, channel,

@@ -66,6 +66,7 @@ async def serve(sink, settings: Settings):
             async with sink.lock:  # rows of the user still pending are inserted first, then deleted
                 await sink._flush_locked()
                 removed = await asyncio.to_thread(analytics().erase, user_id)
+                sink.erased = await asyncio.to_thread(analytics().erased)
         except Exception as exc:  # noqa: BLE001
             return _json({"error": str(exc)}, 500)
         return _json({"removed": removed})

@@ -58,6 +58,10 @@ class SimulatedCrash(RuntimeError):
     """Raised by the test hook between insert and commit."""
 
 
+#: per table: the position of the (pseudonymized) user id in its rows
+USER_COLUMN = {table: columns.index("user_id") for table, columns, _, _ in TABLES.values() if "user_id" in columns}
+
+
 class _Batch:
     def __init__(self) -> None:
         self.rows: dict[str, list[list[Any]]] = {}
@@ -98,14 +102,18 @@ class Sink:
         self.batch = _Batch()
         self.lock = asyncio.Lock()  # one insert / erase at a time
         self.consumer: AIOKafkaConsumer | None = None
+        self.erased: dict[str, int] = {}  # the erasure log: pseudonym -> erased at (Kafka time, ms)
         self.failures = 0
         self.ready = False
 
     # --- ClickHouse -----------------------------------------------------------------------------
 
     def _connect(self) -> None:
+        from sinks.query import Analytics
+
         client = self.client if self.client is not None else clickhouse.connect(self.settings)
         schema.migrate(client, self.settings)
+        self.erased = Analytics(self.settings, client).erased()
         self.client, self.ready = client, True
 
     def _insert(self, batch: _Batch) -> None:
@@ -124,11 +132,17 @@ class Sink:
 
     def _convert(self, msg) -> tuple[str | None, list[Any] | None]:
         try:
-            return to_row(self.topics[msg.topic], msg.value, self.key)
+            table, row = to_row(self.topics[msg.topic], msg.value, self.key)
         except Exception as exc:  # noqa: BLE001 - a bad record must not stop the sink
             self.stats["skipped"] += 1
             log.warning("skipping %s/%s/%s: %r", msg.topic, msg.partition, msg.offset, exc)
             return None, None
+        if table in USER_COLUMN and self.erased:
+            erased_at = self.erased.get(row[USER_COLUMN[table]])
+            if erased_at is not None and msg.timestamp <= erased_at:
+                self.stats["erased_skipped"] += 1  # written before the user's erasure: never again
+                return None, None
+        return table, row
 
     async def flush(self) -> bool:
         """Insert the pending batch, then commit its offsets. False (and the batch dropped,
@@ -183,7 +197,9 @@ class Sink:
             try:
                 from sinks.query import Analytics
 
-                removed = await asyncio.to_thread(Analytics(self.settings, self.client).erase, user_id)
+                analytics = Analytics(self.settings, self.client)
+                removed = await asyncio.to_thread(analytics.erase, user_id, msg.timestamp)
+                self.erased = await asyncio.to_thread(analytics.erased)
             except Exception as exc:  # noqa: BLE001
                 self.stats["erase_failures"] += 1
                 self.failures += 1

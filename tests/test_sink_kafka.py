@@ -259,3 +259,67 @@ def test_erase_request_on_control_topic_removes_the_rows(kafka_bootstrap, tmp_pa
         if SERVER_URL:
             client.command(f"DROP DATABASE IF EXISTS {settings.clickhouse_database}")
         client.close()
+
+
+@pytest.mark.kafka
+def test_an_erased_user_stays_gone_when_the_sink_reads_everything_again(kafka_bootstrap, tmp_path):
+    """Erase a user, reset the sink's offsets of the analytics topics to the beginning (the erase
+    request itself is not read again), re-read everything: the erasure log keeps the user out."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    from schemas.topics import CONTROL_TOPIC
+    from sinks.rows import TABLES
+    from tools.feed import Record, produce
+
+    data = small_dataset()
+    settings = kafka_settings(tmp_path, kafka_bootstrap, sink_batch_seconds=0.2)
+    _produce(kafka_bootstrap, settings, data)
+    client = clickhouse.connect(settings)
+    try:
+        asyncio.run(_run_until(Sink(settings, client), stored_rows(data)))
+        a = Analytics(settings, client)
+        before = a.counts()
+        request = Record(CONTROL_TOPIC, b"alice", orjson.dumps({"type": "erase", "user_id": "alice"}))
+        asyncio.run(produce(kafka_bootstrap, [request], prefix=settings.topic_prefix))
+        sink = Sink(settings, client)
+
+        async def run_until(done) -> None:
+            stop = asyncio.Event()
+            task = asyncio.create_task(sink.run(stop))
+            deadline = time.monotonic() + 30
+            while not done():
+                assert time.monotonic() < deadline and not task.done(), dict(sink.stats)
+                await asyncio.sleep(0.1)
+            stop.set()
+            await task
+
+        asyncio.run(run_until(lambda: sink.stats["erasures"] and not sink.batch.ranges and sink.stats["commits"]))
+        erased = a.counts()
+        assert erased["events"] < before["events"]
+        pseudo = pseudonymize(KEY.encode(), "alice")
+        assert set(a.erased()) == {pseudo}
+
+        async def rewind() -> None:  # what an operator's offset reset does, analytics topics only
+            group = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=f"{settings.app_id}-sink",
+                                     enable_auto_commit=False)
+            await group.start()
+            try:
+                tps = [TopicPartition(settings.topic(t), 0) for t in TABLES]
+                group.assign(tps)
+                await group.commit({tp: 0 for tp in tps})
+            finally:
+                await group.stop()
+
+        asyncio.run(rewind())
+        sink = Sink(settings, client)
+        asyncio.run(run_until(lambda: sum(v for k, v in sink.stats.items() if k.startswith("rows:"))
+                              + sink.stats["erased_skipped"] >= stored_rows(data) - 1 and sink.stats["commits"]))
+        assert sink.stats["erased_skipped"] > 0 and sink.stats["erasures"] == 0  # the request was not re-read
+        assert a.counts() == erased
+        db = settings.clickhouse_database
+        for table in schema.USER_TABLES:
+            assert client.query(f"SELECT count() FROM {db}.{table} WHERE user_id = '{pseudo}'").result_rows[0][0] == 0
+    finally:
+        if SERVER_URL:
+            client.command(f"DROP DATABASE IF EXISTS {settings.clickhouse_database}")
+        client.close()
