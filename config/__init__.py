@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     broker_heap: str = Field("512m", description="JVM heap of the local broker (-Xmx)")
     app_id: str = Field("micromoments", description="Faust app id: consumer group and internal topic prefix")
     partitions: int = Field(4, ge=1, description="partitions of the topics the pipeline creates")
+    topic_retention_hours: float = Field(
+        168.0, gt=0, description="retention of the topics the pipeline creates that are not compacted (inputs, "
+                                 "moments, analytics, DLQ, internal): how long raw ids stay on Kafka")
+    compaction_lag_hours: float = Field(
+        24.0, gt=0, description="compacted topics (profiles, venues): a superseded or erased record is compacted "
+                                "away within this time (max.compaction.lag.ms), its tombstone kept as long again")
     replication_factor: int = Field(1, ge=1, description="replication factor of the topics the pipeline creates")
     web_port: int = Field(6066, description="worker web port (health, stats, metrics)")
     debug_logs: bool = Field(False, description="log Faust, aiokafka and mode at info level too (noisy)")

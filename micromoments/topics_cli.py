@@ -91,6 +91,23 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from pipeline.topics import config_drift
+
+    settings = _settings()
+    try:
+        drift = asyncio.run(config_drift(settings))
+    except Exception as exc:  # noqa: BLE001
+        raise CLIError(f"could not read the topic configs at {settings.kafka_bootstrap}: {exc!r}") from None
+    for line in drift:
+        print(f"differs: {line}")
+    print(f"{len(drift)} setting(s) differ from what the pipeline creates (MOMENTS_TOPIC_RETENTION_HOURS "
+          f"{settings.topic_retention_hours:g}, MOMENTS_COMPACTION_LAG_HOURS {settings.compaction_lag_hours:g}); "
+          "change them with kafka-configs or re-create the topics" if drift else
+          "every existing pipeline topic has the configs the pipeline creates it with")
+    return 1 if drift else 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("topics", help="create or list the pipeline's Kafka topics",
                        description="Create the pipeline's topics before any worker starts (inputs co-partitioned "
@@ -101,5 +118,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
                    help="keep retrying this long while the broker is unreachable (default 60)")
     c.set_defaults(func=_cmd_create)
+    ck = tsub.add_parser("check", help="compare the existing topics' retention/compaction configs with the "
+                                       "pipeline's settings (exit 1 if any differs)")
+    ck.set_defaults(func=_cmd_check)
     ls = tsub.add_parser("list", help="each pipeline topic with its partition count (exit 1 if any is missing)")
     ls.set_defaults(func=_cmd_list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
@@ -12,7 +13,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     if args.web_port is not None:
         os.environ["MOMENTS_WEB_PORT"] = str(args.web_port)
     from config import get_settings
-    from pipeline.topics import ensure_topics_sync
+    from pipeline.topics import config_drift, ensure_topics_sync
 
     get_settings.cache_clear()
     settings = get_settings()
@@ -20,6 +21,11 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     created = ensure_topics_sync(settings)
     if created:
         print(f"created topics: {', '.join(created)}", file=sys.stderr)
+    try:
+        for line in asyncio.run(config_drift(settings)):  # an older deployment's or an operator's topic
+            print(f"warning: {line} (micromoments topics check)", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - a broker without DescribeConfigs rights: say so, go on
+        print(f"warning: topic configs not checked: {exc!r}", file=sys.stderr)
     from pipeline.app import build_app
 
     app, _worker = build_app(settings)
