@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     sink_batch_rows: int = Field(10_000, ge=1, description="sink: insert when this many rows are pending")
     sink_batch_seconds: float = Field(1.0, gt=0, description="sink: insert at the latest this long after the first pending row")
     sink_port: int = Field(6067, description="sink: local port serving read-only queries and erasures (chDB owner)")
+    sink_metrics_port: int = Field(
+        0, ge=0, description="sink: also serve /metrics (only) on MOMENTS_WEB_HOST at this port, for Prometheus "
+                             "in another container (0 = off; compose: 6068)")
     sink_fault_file: Path | None = Field(
         None, description="fault injection (tests; unset = off): while this file exists every ClickHouse insert of "
                           "the sink fails as if ClickHouse were unreachable"

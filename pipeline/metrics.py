@@ -35,6 +35,8 @@ class EngineCollector:
         yield moments
         yield CounterMetricFamily("micromoments_processed", "events and feedback processed", value=stats["processed"])
         yield CounterMetricFamily("micromoments_duplicates", "duplicate event ids dropped", value=stats["duplicate"])
+        yield CounterMetricFamily("micromoments_undelivered", "results or states the broker did not take (the worker "
+                                  "stops without committing; the input is read again)", value=stats["undelivered"])
         yield CounterMetricFamily("micromoments_sessions_closed", "sessions closed for the sessions table",
                                   value=stats["sessions_closed"])
         yield GaugeMetricFamily("micromoments_sessions", "users with an open session on this worker",

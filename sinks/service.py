@@ -82,6 +82,14 @@ async def serve(sink, settings: Settings):
     app = web.Application()
     app.add_routes([web.post("/query", query), web.post("/erase", erase), web.get("/stats", stats),
                     web.get("/metrics", metrics)])
+    if settings.sink_metrics_port:
+        # metrics only, for Prometheus from another container: /query and /erase stay on loopback
+        metrics_only = web.Application()
+        metrics_only.add_routes([web.get("/metrics", metrics)])
+        metrics_runner = web.AppRunner(metrics_only, access_log=None)
+        await metrics_runner.setup()
+        await web.TCPSite(metrics_runner, settings.web_host, settings.sink_metrics_port).start()
+        app.on_cleanup.append(lambda _app: metrics_runner.cleanup())
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", settings.sink_port)

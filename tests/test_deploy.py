@@ -378,3 +378,24 @@ def test_serve_runs_replicas_with_shared_keys_and_is_scraped(services: dict) -> 
     dash = json.loads((DEPLOY / "grafana" / "dashboards" / "micromoments.json").read_text())
     exprs = " ".join(t["expr"] for p in dash["panels"] if p["title"].startswith("Serve") for t in p["targets"])
     assert "micromoments_serve_request_seconds_bucket" in exprs and "micromoments_serve_lag_records" in exprs
+
+
+def test_alert_rules_name_metrics_the_project_exports(services: dict) -> None:
+    """Grafana alert rules for lag, DLQ rate, undelivered results, drift and serving latency; every
+    metric they query is exported by the worker, sink or serve (or the Kafka exporter)."""
+    rules = yaml.safe_load((DEPLOY / "grafana" / "provisioning" / "alerting" / "micromoments-alerts.yaml").read_text())
+    found = {r["uid"]: r for g in rules["groups"] for r in g["rules"]}
+    assert {"mm-consumer-lag", "mm-dlq-rate", "mm-undelivered", "mm-model-drift", "mm-serve-latency"} <= set(found)
+    sources = "".join((ROOT / p).read_text() for p in ("pipeline/metrics.py", "sinks/metrics.py", "serving/guard.py"))
+    for rule in found.values():
+        assert rule["condition"] == "C" and rule["annotations"]["summary"]
+        expr = rule["data"][0]["model"]["expr"]
+        for metric in re.findall(r"\b(micromoments_[a-z0-9_]+)", expr):
+            base = re.sub(r"_(total|bucket)$", "", metric)
+            assert f'"{base}"' in sources, (rule["uid"], metric)
+        assert "micromoments_" in expr or "kafka_consumergroup_lag" in expr
+    sink = services["sink"]
+    assert sink["environment"]["MOMENTS_SINK_METRICS_PORT"] == "6068" and "6068" in sink["expose"]
+    jobs = {j["job_name"]: j for j in yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+            ["scrape_configs"]}
+    assert jobs["micromoments-sink"]["static_configs"][0]["targets"] == ["sink:6068"]

@@ -10,6 +10,8 @@ import json
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -20,7 +22,7 @@ from config.kafka import kafka_options
 from serving.keys import KeyFile
 from tests.kafka_helpers import unavailable
 from tests.sink_helpers import SinkProcess
-from tests.worker_helpers import ROOT, Worker, WorkerEnv
+from tests.worker_helpers import ROOT, Worker, WorkerEnv, free_port
 from tools import broker_secure
 from tools.broker import BrokerError, LocalBroker
 from tools.serve_process import ServeProcess
@@ -84,7 +86,8 @@ def test_worker_sink_serve_and_the_command_line_run_on_the_secured_listener(secu
                          capture_output=True, text=True, timeout=120, check=False)
     assert cli.returncode == 0, cli.stderr[-2000:]
     worker = Worker(dep).start()
-    sink = SinkProcess(dep, tmp_path / "sink").start()
+    metrics_port = free_port()
+    sink = SinkProcess(dep, tmp_path / "sink", MOMENTS_SINK_METRICS_PORT=str(metrics_port)).start()
     keys = tmp_path / "keys.json"
     key = KeyFile(keys).create("t")
     serve = ServeProcess({**env, "MOMENTS_API_KEYS_FILE": str(keys)}, tmp_path / "serve.sqlite",
@@ -107,6 +110,12 @@ def test_worker_sink_serve_and_the_command_line_run_on_the_secured_listener(secu
         assert "micromoments_serve_profiles 0.0" not in metrics
         sink.wait_for(lambda s: (s.stats() or {}).get("rows", 0) > 0 or s.sql("SELECT count() FROM "
                       f"{s.settings.clickhouse_database}.events")[0][0] > 0, 180, "rows in ClickHouse")
+        # the sink's metrics-only port (for Prometheus in another container); no queries there
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as r:
+            assert b"micromoments_sink_rows_total" in r.read()
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{metrics_port}/query", data=b"{}"),
+                                   timeout=5)
     finally:
         serve.stop()
         sink.stop()
