@@ -1,4 +1,5 @@
-"""Bad-input storm: 10,000 hostile messages interleaved with the sample scenario.
+"""Bad-input storm: 10,000 hostile messages (on every input topic, customer messages included)
+interleaved with the sample scenario.
 
 Every hostile message ends in the DLQ with a reason, every good one is processed, the worker
 stays up, the counts are exact, and the moments are still exactly replay's.
@@ -19,11 +20,13 @@ from tools.feed import Record, records_from_lines
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
-TOPICS = ("events.clickstream", "events.search", "events.location", "feedback")
+TOPICS = ("events.clickstream", "events.search", "events.location", "feedback", "events.contact")
 GOOD = {"event_id": "x", "user_id": "storm-user", "ts": 1747116002919, "query": "tv", "type": "click",
-        "url": "https://x.example/", "lat": 1.0, "lon": 2.0, "moment": "buy"}
+        "url": "https://x.example/", "lat": 1.0, "lon": 2.0, "moment": "buy",
+        "medium": "email", "direction": "inbound", "text": "Wo bleibt meine Bestellung?"}
 
-OWN_FIELD = {"events.clickstream": "url", "events.search": "query", "events.location": "lat", "feedback": "moment"}
+OWN_FIELD = {"events.clickstream": "url", "events.search": "query", "events.location": "lat", "feedback": "moment",
+             "events.contact": "text"}
 
 
 def hostile(rng: random.Random, i: int) -> Record:
@@ -37,8 +40,11 @@ def hostile(rng: random.Random, i: int) -> Record:
         depth = rng.choice((50, 2000))
         value = b'{"a":' * depth + b"1" + b"}" * depth
     elif kind == 2:  # huge string
-        size = rng.choice((600, 70_000)) if topic == "events.search" else 70_000  # over the field or message limit
-        value = orjson.dumps({**base, "query": "x" * size})
+        if topic == "events.contact":  # a message longer than the contract's 4,000 characters
+            value = orjson.dumps({**base, "text": "ä" * rng.choice((4_001, 70_000))})
+        else:
+            size = rng.choice((600, 70_000)) if topic == "events.search" else 70_000  # over the field or message limit
+            value = orjson.dumps({**base, "query": "x" * size})
     elif kind == 3:  # NaN / Infinity literals
         value = orjson.dumps(base)[:-1] + rng.choice((b',"price":NaN}', b',"lat":Infinity}', b',"ts":-Infinity}'))
     elif kind == 4:  # wrong types
@@ -47,8 +53,9 @@ def hostile(rng: random.Random, i: int) -> Record:
     elif kind == 5:  # future or ancient event time
         value = orjson.dumps({**base, "ts": rng.choice((4_200_000_000_000, 10, "1999-12-31T23:59:59Z",
                                                         "2101-01-01T00:00:00+02:00"))})
-    elif kind == 6:  # missing required fields
-        value = orjson.dumps({k: v for k, v in base.items() if k not in ("event_id", "user_id")})
+    elif kind == 6:  # missing required fields (a contact also without its medium or text)
+        gone = ("event_id", "user_id") if topic != "events.contact" or rng.random() < 0.5 else ("medium", "text")
+        value = orjson.dumps({k: v for k, v in base.items() if k not in gone})
     elif kind == 7:  # not an object
         value = orjson.dumps(rng.choice(([base], "text", 42, None)))
     else:  # truncated
