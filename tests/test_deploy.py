@@ -399,3 +399,9 @@ def test_alert_rules_name_metrics_the_project_exports(services: dict) -> None:
     jobs = {j["job_name"]: j for j in yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
             ["scrape_configs"]}
     assert jobs["micromoments-sink"]["static_configs"][0]["targets"] == ["sink:6068"]
+
+
+def test_worker_model_checkpoints_survive_a_recreated_container(services: dict, compose: dict) -> None:
+    assert "worker-models:/data/model" in services["worker"]["volumes"] and "worker-models" in compose["volumes"]
+    docker = (DEPLOY / "Dockerfile").read_text()
+    assert "mkdir -p /data/model" in docker and "chown -R micromoments:micromoments /data" in docker
