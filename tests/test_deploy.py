@@ -405,3 +405,11 @@ def test_worker_model_checkpoints_survive_a_recreated_container(services: dict, 
     assert "worker-models:/data/model" in services["worker"]["volumes"] and "worker-models" in compose["volumes"]
     docker = (DEPLOY / "Dockerfile").read_text()
     assert "mkdir -p /data/model" in docker and "chown -R micromoments:micromoments /data" in docker
+
+
+def test_the_readme_lists_every_setting() -> None:
+    from config import Settings
+
+    readme = (ROOT / "README.md").read_text()
+    missing = [f"MOMENTS_{n.upper()}" for n in Settings.model_fields if f"`MOMENTS_{n.upper()}`" not in readme]
+    assert not missing, f"README's configuration table lacks {missing}"
