@@ -71,14 +71,19 @@ async def _describe(settings) -> dict[str, int | None]:
         await admin.close()
 
 
+def _ask(settings, coro, what: str):
+    """Run an admin request; a broker that cannot be reached is a clear CLI error."""
+    try:
+        return asyncio.run(coro)
+    except Exception as exc:  # noqa: BLE001
+        raise CLIError(f"could not {what} at {settings.kafka_bootstrap}: {exc!r}") from None
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     from pipeline.topics import TOPIC_CONFIGS
 
     settings = _settings()
-    try:
-        topics = asyncio.run(_describe(settings))
-    except Exception as exc:  # noqa: BLE001
-        raise CLIError(f"could not reach Kafka at {settings.kafka_bootstrap}: {exc!r}") from None
+    topics = _ask(settings, _describe(settings), "reach Kafka")
     missing = 0
     for name, parts in topics.items():
         base = name[len(settings.topic_prefix):]
@@ -95,10 +100,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from pipeline.topics import config_drift
 
     settings = _settings()
-    try:
-        drift = asyncio.run(config_drift(settings))
-    except Exception as exc:  # noqa: BLE001
-        raise CLIError(f"could not read the topic configs at {settings.kafka_bootstrap}: {exc!r}") from None
+    drift = _ask(settings, config_drift(settings), "read the topic configs")
     for line in drift:
         print(f"differs: {line}")
     print(f"{len(drift)} setting(s) differ from what the pipeline creates (MOMENTS_TOPIC_RETENTION_HOURS "
