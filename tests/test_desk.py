@@ -48,7 +48,7 @@ def desk(tmp_path) -> Iterator[ServeApp]:
     app.store.apply([(USER, orjson.dumps(red_profile()))], {0: 1})
     app.port = free_port()
     server = uvicorn.Server(uvicorn.Config(app.asgi, host="127.0.0.1", port=app.port, log_level="warning",
-                                           access_log=False))
+                                           access_log=False, timeout_graceful_shutdown=1))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
