@@ -25,7 +25,7 @@ APP = ServeApp(store=ProfileStore(_DIR / "store.sqlite"), keys=_KEYS, catalogue=
 APP.store.apply([(u, orjson.dumps(profile(u, level=level))) for u, level in
                  (("0", "red"), ("00", "amber"), ("a", "green"), ("A", "green"))], {0: 4})
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP.asgi)
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def _short_wait(case) -> None:
