@@ -8,8 +8,11 @@ own, so a user may see an action up to ``replicas x times`` (docs/SERVING.md).
 >>> [bucket.take(now=0.0) for _ in range(3)], bucket.take(now=0.5)
 ([True, True, False], True)
 >>> caps = FrequencyCaps()
->>> [caps.seen("u1", "email", "newsletter", times=1, hours=24, now=0.0) for _ in range(2)]
-[False, True]
+>>> caps.capped("u1", "email", "newsletter", times=1, hours=24, now=0.0)
+False
+>>> caps.record("u1", "email", "newsletter", now=0.0)
+>>> [caps.capped("u1", "email", "newsletter", times=1, hours=24, now=t) for t in (60.0, 90_000.0)]
+[True, False]
 """
 
 from __future__ import annotations
@@ -78,14 +81,6 @@ class FrequencyCaps:
         else:
             self._shown.move_to_end(key)
         per_action.setdefault(action, deque(maxlen=64)).append(time.time() if now is None else now)
-
-    def seen(self, user_id: str, channel: str, action: str, times: int, hours: float,
-             now: float | None = None) -> bool:
-        """Capped already? If not, count this showing."""
-        if self.capped(user_id, channel, action, times, hours, now):
-            return True
-        self.record(user_id, channel, action, now)
-        return False
 
     def forget(self, user_id: str) -> None:
         """Erasure: nothing about the user stays."""

@@ -20,7 +20,7 @@ from serving.keys import KeyFile
 from serving.store import ProfileStore
 from tests.chromium import HeadlessChromium, artifact_path, require_chromium
 from tests.test_serve import profile
-from tools.serve_process import free_port
+from tools.bench.procs import free_port
 
 USER = "kundin-0815"
 RED_RGB, GREEN_RGB = (208, 49, 45), (27, 135, 63)

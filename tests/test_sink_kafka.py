@@ -33,20 +33,32 @@ def _produce(bootstrap: str, settings: Settings, data: dict[str, list[dict]]) ->
     return asyncio.run(produce(bootstrap, records, prefix=settings.topic_prefix))
 
 
-async def _run_until(sink: Sink, n_rows: int, timeout: float = 60.0) -> None:
+async def _run_sink_until(sink: Sink, done, timeout: float = 60.0) -> None:
+    """Run ``sink`` until ``done(sink)``; a crash of the sink is raised, a stuck one fails."""
     stop = asyncio.Event()
     task = asyncio.create_task(sink.run(stop))
     deadline = time.monotonic() + timeout
-    def inserted() -> int:
-        return sum(v for k, v in sink.stats.items() if k.startswith("rows:"))
-
-    while not (inserted() >= n_rows and not sink.batch.ranges and sink.stats["commits"]):
+    while not done(sink):
         if task.done():
             await task  # raises the crash
+            raise AssertionError(f"sink stopped early: {dict(sink.stats)}")
         assert time.monotonic() < deadline, f"sink stuck: {dict(sink.stats)}"
         await asyncio.sleep(0.1)
     stop.set()
     await task
+
+
+def _inserted(sink: Sink) -> int:
+    return sum(v for k, v in sink.stats.items() if k.startswith("rows:"))
+
+
+async def _run_until(sink: Sink, n_rows: int, timeout: float = 60.0) -> None:
+    await _run_sink_until(sink, lambda s: _inserted(s) >= n_rows and not s.batch.ranges and s.stats["commits"],
+                          timeout)
+
+
+def _erased_and_committed(sink: Sink) -> bool:
+    return bool(sink.stats["erasures"] and not sink.batch.ranges and sink.stats["commits"])
 
 
 def kafka_settings(tmp_path, bootstrap: str, **kw) -> Settings:
@@ -241,19 +253,7 @@ def test_erase_request_on_control_topic_removes_the_rows(kafka_bootstrap, tmp_pa
         request = Record(CONTROL_TOPIC, b"alice", orjson.dumps({"type": "erase", "user_id": "alice"}))
         noise = Record(CONTROL_TOPIC, b"x", b"not json")
         asyncio.run(produce(kafka_bootstrap, [noise, request], prefix=settings.topic_prefix))
-        sink = Sink(settings, client)
-
-        async def until_erased():
-            stop = asyncio.Event()
-            task = asyncio.create_task(sink.run(stop))
-            deadline = time.monotonic() + 30
-            while not sink.stats["erasures"] or sink.batch.ranges or not sink.stats["commits"]:
-                assert time.monotonic() < deadline and not task.done(), dict(sink.stats)
-                await asyncio.sleep(0.1)
-            stop.set()
-            await task
-
-        asyncio.run(until_erased())
+        asyncio.run(_run_sink_until(Sink(settings, client), _erased_and_committed, 30))
         assert a.counts() == {"events": 5, "moments": 2, "sessions": 1, "model_metrics": 3, "profiles": 1, "contacts": 1}
     finally:
         if SERVER_URL:
@@ -281,19 +281,7 @@ def test_an_erased_user_stays_gone_when_the_sink_reads_everything_again(kafka_bo
         before = a.counts()
         request = Record(CONTROL_TOPIC, b"alice", orjson.dumps({"type": "erase", "user_id": "alice"}))
         asyncio.run(produce(kafka_bootstrap, [request], prefix=settings.topic_prefix))
-        sink = Sink(settings, client)
-
-        async def run_until(done) -> None:
-            stop = asyncio.Event()
-            task = asyncio.create_task(sink.run(stop))
-            deadline = time.monotonic() + 30
-            while not done():
-                assert time.monotonic() < deadline and not task.done(), dict(sink.stats)
-                await asyncio.sleep(0.1)
-            stop.set()
-            await task
-
-        asyncio.run(run_until(lambda: sink.stats["erasures"] and not sink.batch.ranges and sink.stats["commits"]))
+        asyncio.run(_run_sink_until(Sink(settings, client), _erased_and_committed, 30))
         erased = a.counts()
         assert erased["events"] < before["events"]
         pseudo = pseudonymize(KEY.encode(), "alice")
@@ -312,8 +300,8 @@ def test_an_erased_user_stays_gone_when_the_sink_reads_everything_again(kafka_bo
 
         asyncio.run(rewind())
         sink = Sink(settings, client)
-        asyncio.run(run_until(lambda: sum(v for k, v in sink.stats.items() if k.startswith("rows:"))
-                              + sink.stats["erased_skipped"] >= stored_rows(data) - 1 and sink.stats["commits"]))
+        asyncio.run(_run_sink_until(sink, lambda s: _inserted(s) + s.stats["erased_skipped"] >= stored_rows(data) - 1
+                                    and s.stats["commits"], 30))
         assert sink.stats["erased_skipped"] > 0 and sink.stats["erasures"] == 0  # the request was not re-read
         assert a.counts() == erased
         db = settings.clickhouse_database

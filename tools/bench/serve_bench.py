@@ -30,6 +30,7 @@ from config import Settings
 from config.kafka import kafka_options
 from schemas.topics import PROFILES_TOPIC
 from tools.bench.live import Deployment, say, summarize_ms, warm_up
+from tools.bench.procs import vm_kb
 from tools.feed import produce, records_from_lines
 from tools.serve_process import ROOT, ServeProcess
 
@@ -91,8 +92,7 @@ def _load(url: str, key_file: Path, ids_file: Path, rate: float, seconds: float,
 
 def _memory(proc: ServeProcess) -> dict:
     status = Path(f"/proc/{proc.proc.pid}/status").read_text()
-    kb = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines() if line.startswith(("VmRSS", "VmHWM"))}
-    return {"rss_mb": round(kb["VmRSS"] / 1024, 1), "peak_mb": round(kb["VmHWM"] / 1024, 1)}
+    return {"rss_mb": round(vm_kb(status) / 1024, 1), "peak_mb": round(vm_kb(status, "VmHWM") / 1024, 1)}
 
 
 def lookups(settings: Settings, seconds: float, n_profiles: int = TARGET_PROFILES) -> dict:
