@@ -20,6 +20,7 @@ from config import Settings
 from config.kafka import kafka_options
 from pipeline import faust_adapter
 from pipeline.batch_producer import CachedPartitioner
+from pipeline.dedup import DedupMemory
 from pipeline.detector_factory import build_core
 from pipeline.engine import GC_THRESHOLDS, StreamEngine
 from pipeline.faust_adapter import BatchApp
@@ -92,16 +93,26 @@ def build_app(settings: Settings) -> tuple[BatchApp, StreamWorker]:
         schema=faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"),
     )
 
+    #: the duplicate memory's digests (``pipeline.dedup``): one record per input partition and hour
+    #: of event time, sent to the partition named in its key; read back once recovered, then dropped
+    dedup = app.Table(
+        "dedup", default=None, partitions=settings.partitions, use_partitioner=True,
+        key_type=bytes, value_type=bytes,
+        schema=faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"),
+    )
+
     # --- the worker -----------------------------------------------------------------------------
     model_dir = settings.data_dir / "model"
     store = UserStore(lambda: faust_adapter.table_store(users))
     inputs: InputPartitions | None = None
     engine = StreamEngine(build_core(settings, state_dir=model_dir), store,
                           max_wait_ms=settings.merge_wait_ms, gap_wait_ms=settings.offset_gap_wait_ms,
-                          start=lambda source: inputs.start_offset(source), max_per_tick=settings.batch_size)
+                          start=lambda source: inputs.start_offset(source), max_per_tick=settings.batch_size,
+                          dedup=DedupMemory(persist=True))
     venues = VenueFollower(settings.kafka_bootstrap, prefix + VENUES_TOPIC, engine.core.apply_venue)
     inputs = InputPartitions(app, engine, venues, prefix, settings.batch_size)
-    worker = StreamWorker(app, settings, engine, store, inputs, users.changelog_topic, partitioner, model_dir)
+    worker = StreamWorker(app, settings, engine, store, inputs, users.changelog_topic, partitioner, model_dir,
+                          dedup_table=dedup)
     app.batch_topics = frozenset(inputs_topic.topics)
     app.batch_handler = lambda generation, records: worker.inbox.put((generation, records))
     app.paused_by_app = inputs.paused

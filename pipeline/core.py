@@ -40,7 +40,7 @@ class Detector(Protocol):
 
 @dataclass(slots=True)
 class Outcome:
-    """What handling one message produced. ``status`` is processed or duplicate."""
+    """What handling one message produced (duplicates never get here: ``pipeline.dedup``)."""
 
     status: str
     moments: list[Moment] = field(default_factory=list)
@@ -87,8 +87,6 @@ class Core:
 
     def handle(self, topic: str, event: Event, state: UserState, arrival_ms: float) -> Outcome:
         """Process one validated event or feedback of ``state.user_id``."""
-        if state.is_duplicate(event.event_id, event.ts):
-            return Outcome("duplicate")
         consent = (state.personalization, state.analytics)
         state.apply_consent(event.consent)
         # the profile is looked at only where this message can have changed it (the change check

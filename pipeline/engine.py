@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from pipeline.core import Core
+from pipeline.dedup import DedupMemory, digest
 from pipeline.merge import EventTimeMerge, Source
 from pipeline.sequencer import OffsetSequencer
 from pipeline.state import SESSION_GAP_MS, UserState
@@ -87,9 +88,11 @@ class StreamEngine:
 
     def __init__(self, core: Core, store: MutableMapping[str, bytes], max_wait_ms: float = 500.0,
                  gap_wait_ms: float = 2000.0, start: Callable[[Source], int | None] = lambda s: None,
-                 max_per_tick: int | None = None) -> None:
+                 max_per_tick: int | None = None, dedup: DedupMemory | None = None) -> None:
         self.core = core
         self.store = store
+        #: event ids of the last 24 h, across users (the worker's persists to a changelog)
+        self.dedup = dedup if dedup is not None else DedupMemory()
         self.merge = EventTimeMerge(TOPIC_RANK, max_wait_ms=max_wait_ms, gate_topics=(VENUES_TOPIC,))
         self.stats: Counter[str] = Counter()
         #: hands each partition's records once and in offset order to the merge
@@ -251,9 +254,15 @@ class StreamEngine:
 
     def _process(self, released: list[tuple[str, Any, InRecord]], result: BatchResult) -> None:
         touched: dict[str, UserState] = {}
-        for source_topic, msg, rec in released:
+        dedup = self.dedup
+        digests = [digest(msg.event_id) if topic != CONTROL_TOPIC else 0 for topic, msg, _ in released]
+        known = dedup.known(digests)  # the older digests, one vectorised search for the batch
+        for i, (source_topic, msg, rec) in enumerate(released):
             if source_topic == CONTROL_TOPIC:
                 self._erase(msg.user_id, touched, result)
+                continue
+            if dedup.add(digests[i], msg.ts, rec.partition, known[i]):
+                self.stats["duplicate"] += 1
                 continue
             state = touched.get(msg.user_id)
             if state is None:
@@ -290,6 +299,7 @@ class StreamEngine:
                                    {CAUSE_HEADER: msg.event_id.encode("utf-8", "surrogatepass")})
         for user_id, state in touched.items():
             self.store[user_id] = state.to_json()
+        dedup.end_batch()
 
     def expire_sessions(self, budget: int | None = None) -> BatchResult:
         """Close sessions idle for more than the gap at their partition's stream time

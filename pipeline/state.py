@@ -1,4 +1,4 @@
-"""Per-user state: sessions, sticky consent, duplicate memory, frequency cap.
+"""Per-user state: sessions, sticky consent, frequency cap, the profile's state.
 
 All of a user's state is one ``UserState`` so that it lives under one key (the
 user id) in a Faust table and in replay's dict alike. It serializes to plain
@@ -17,7 +17,6 @@ import orjson
 from detectors.features import SessionFeatures
 
 SESSION_GAP_MS = 30 * 60 * 1000  # a gap of MORE than this starts a new session
-DEDUP_WINDOW_MS = 24 * 3600 * 1000  # duplicates are recognised for at least 24 h of event time
 KEEP_CLOSED_SESSIONS = 4  # closed sessions kept per user for late feedback
 
 
@@ -63,9 +62,7 @@ class UserState:
     sessions: dict[str, Session] = field(default_factory=dict)
     personalization: bool = True  # sticky consent
     analytics: bool = True
-    seen: dict[str, int] = field(default_factory=dict)  # event-id digest -> event ts (dedup)
     published: list[int] = field(default_factory=list)  # event ts of recent moments (frequency cap)
-    seen_max_ms: int = 0
     #: the customer profile's state (``pipeline.profile``; None without personalization consent)
     profile: dict[str, Any] | None = None
     profile_version: int = 0  # of the last record on the profiles topic
@@ -82,24 +79,11 @@ class UserState:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> UserState:
         d = dict(d)
+        # states written before 2026-12-06 kept a duplicate memory per user (now ``pipeline.dedup``)
+        d.pop("seen", None)
+        d.pop("seen_max_ms", None)
         d["sessions"] = {k: Session.from_dict(v) for k, v in d.get("sessions", {}).items()}
         return cls(**d)
-
-    # --- duplicates ----------------------------------------------------------------------------
-
-    def is_duplicate(self, event_id: str, ts_ms: int) -> bool:
-        """Remember ``event_id``; True if it was seen within the dedup window."""
-        key = stable_hash(event_id)
-        if key in self.seen:
-            return True
-        self.seen[key] = ts_ms
-        if ts_ms > self.seen_max_ms:
-            self.seen_max_ms = ts_ms
-        if len(self.seen) > 64:  # amortized pruning keeps the memory bounded by the window
-            horizon = self.seen_max_ms - DEDUP_WINDOW_MS
-            if min(self.seen.values()) < horizon:
-                self.seen = {k: t for k, t in self.seen.items() if t >= horizon}
-        return False
 
     # --- consent -------------------------------------------------------------------------------
 

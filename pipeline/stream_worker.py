@@ -23,6 +23,7 @@ from detectors import checkpoint
 from pipeline import faust_adapter
 from pipeline.batch_producer import Partitioner, prefixed, send_records
 from pipeline.commit import Committer
+from pipeline.dedup import CHUNK_PREFIX, chunk_partition
 from pipeline.engine import BatchResult, StreamEngine
 from pipeline.inputs import InputPartitions
 from pipeline.metrics import WorkerMetrics
@@ -44,7 +45,8 @@ class StreamWorker:
     """The worker's behaviour; Faust only schedules it."""
 
     def __init__(self, app: faust.App, settings: Settings, engine: StreamEngine, store: UserStore,
-                 inputs: InputPartitions, changelog_topic, partitioner: Partitioner, model_dir: Path) -> None:
+                 inputs: InputPartitions, changelog_topic, partitioner: Partitioner, model_dir: Path,
+                 dedup_table: faust.Table | None = None) -> None:
         self.app = app
         self.settings = settings
         self.prefix = settings.topic_prefix
@@ -52,6 +54,7 @@ class StreamWorker:
         self.store = store
         self.inputs = inputs
         self.changelog_topic = changelog_topic  # the users table's (its name is known once Faust started)
+        self.dedup_table = dedup_table  # the duplicate memory's changelog (``pipeline.dedup``)
         self.partitioner = partitioner
         self.model_dir = model_dir
         self.metrics = WorkerMetrics(engine)
@@ -61,7 +64,8 @@ class StreamWorker:
         self.inbox: asyncio.Queue = asyncio.Queue(maxsize=4)
         #: the commit protocol: results delivered -> states written -> offsets; a delivery
         #: failure stops the worker without committing (a restart reads the inputs again)
-        self.committer = Committer(engine.commit_positions, store.save, self._send_states, self._commit_offsets,
+        self.committer = Committer(engine.commit_positions, lambda: [*store.save(), *engine.dedup.take()],
+                                   self._send_states, self._commit_offsets,
                                    timeout_s=settings.delivery_timeout_s, on_failure=self._undelivered)
         self.stopping = False  # set once the worker shuts down: no batch starts after the last commit
         self._last_commit = 0.0
@@ -102,10 +106,28 @@ class StreamWorker:
             await self.committer.commit_now()
 
     async def _send_states(self, states, futures) -> None:
-        """The users' states to the table's changelog, as Faust would send them (same partitioner)."""
+        """The users' states to the table's changelog, as Faust would send them (same partitioner);
+        the duplicate memory's records to its own, each to the input partition its key names."""
+        producer = faust_adapter.aiokafka_producer(self.app)
         changelog = self.changelog_topic.get_topic_name()
-        await send_records(faust_adapter.aiokafka_producer(self.app), self.partitioner,
-                           ((changelog, key, value, None) for key, value in states), futures)
+        await send_records(producer, self.partitioner,
+                           ((changelog, k, v, None) for k, v in states if not k.startswith(CHUNK_PREFIX)), futures)
+        chunks = [(k, v) for k, v in states if k.startswith(CHUNK_PREFIX)]
+        if chunks and self.dedup_table is not None:
+            topic = self.dedup_table.changelog_topic.get_topic_name()
+            await send_records(producer, lambda key, parts, available: chunk_partition(key),
+                               ((topic, k, v, None) for k, v in chunks), futures)
+
+    def absorb_recovered(self) -> None:
+        """Digests of the duplicate memory that Faust recovered from its changelog (after a start
+        or when partitions came) into the engine's memory; the table's copy is dropped."""
+        if self.dedup_table is None:
+            return
+        data = faust_adapter.table_store(self.dedup_table)
+        if data:
+            n = self.engine.dedup.absorb(list(data.items()))
+            data.clear()
+            log.info("duplicate memory: %d event ids recovered", n)
 
     async def _commit_offsets(self, positions) -> bool:
         return await faust_adapter.commit_offsets(self.app, {self.inputs.tp(src): off for src, off in positions.items()})
@@ -139,6 +161,7 @@ class StreamWorker:
                         break
                     async with self.lock:
                         await inputs.sync_assignment()
+                        self.absorb_recovered()
                         await self.deliver(engine.ingest(inputs.current(generation, records[i:i + size]),
                                                          inputs.caught_up, time.time() * 1000.0))
                     await asyncio.sleep(0)  # the web page and the timers between two batches

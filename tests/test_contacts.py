@@ -61,15 +61,14 @@ def test_feedback_kinds_need_their_own_fields(fields, reason):
         assert msg.reason == reason, msg
 
 
-def test_contacts_neither_open_nor_join_sessions_and_are_deduplicated():
+def test_contacts_neither_open_nor_join_sessions():
     core = Core(Recorder())
     state, outs = run(core, [
         ev("events.search", 1, T0),
         ev("events.contact", 2, T0 + 60_000, medium="chat", direction="inbound", text="where is my order?"),
-        ev("events.contact", 2, T0 + 60_000, medium="chat", direction="inbound", text="where is my order?"),
         ev("events.search", 3, T0 + 120_000),
     ])
-    assert [o.status for o in outs] == ["processed", "processed", "duplicate", "processed"]
+    assert [o.status for o in outs] == ["processed"] * 3
     assert len(state.sessions) == 1 and next(iter(state.sessions.values())).features.n_events == 2
     assert outs[1].moments == [] and outs[1].event_row is None
 

@@ -75,12 +75,13 @@ def test_sessions_split_after_more_than_30_minutes_of_event_time():
     assert again.current == sessions[0].session_id
 
 
-def test_client_session_ids_are_kept_and_duplicates_dropped():
+def test_client_session_ids_are_kept():
     core = Core(Recorder())
-    state, outs = run(core, [ev("events.search", 1, T0, session_id="s-A"), ev("events.search", 1, T0, session_id="s-A"),
-                             ev("events.search", 2, T0 + MIN, session_id="s-B")])
-    assert [o.status for o in outs] == ["processed", "duplicate", "processed"]
+    state, outs = run(core, [ev("events.search", 1, T0, session_id="s-A"), ev("events.search", 2, T0, session_id="s-A"),
+                             ev("events.search", 3, T0 + MIN, session_id="s-B")])
+    assert [o.status for o in outs] == ["processed"] * 3
     assert set(state.sessions) == {"s-A", "s-B"} and state.current == "s-B"
+    assert state.sessions["s-A"].features.n_events == 2
 
 
 def test_first_moment_at_threshold_then_switch_only_when_stable():

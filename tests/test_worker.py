@@ -9,6 +9,9 @@ from collections import Counter
 import orjson
 import pytest
 
+from config import Settings
+from pipeline.detector_factory import build_core
+from pipeline.replay import Replayer
 from schemas import DlqRecord, Moment
 from schemas.topics import DLQ_TOPIC
 from tests.shared_sample import require_sample, sample_lines
@@ -22,7 +25,7 @@ from tests.worker_helpers import (
     published,
     replay_moments,
 )
-from tools.feed import records_from_lines
+from tools.feed import Record, records_from_lines
 
 pytestmark = pytest.mark.kafka
 
@@ -132,21 +135,29 @@ def test_restart_mid_stream_loses_nothing_and_never_changes_a_moment(deployment)
     deployment.produce(records[:half])
     first = Worker(deployment, "first").start()
     try:
-        first.wait_for(lambda s: accounted(s) >= half, what="the first half")
+        first_stats = first.wait_for(lambda s: accounted(s) >= half, what="the first half")
     finally:
         first.stop(signal.SIGTERM)
     assert (deployment.data_dir / "model" / "detector.json").is_file()  # checkpoint at shutdown
     # the last positions committed at shutdown, while the producer still ran: nothing is read twice
     assert all_committed(deployment, half), "the worker stopped without committing what it had done"
     assert "commit failed" not in first.log_tail(400), first.log_tail(60)
-    deployment.produce(records[half:])
+    # the second half, and three events of the first sent again under other users (other
+    # partitions): the duplicate memory recovered from its changelog knows them
+    copies = [Record(r.topic, b"copy-" + r.key, orjson.dumps({**orjson.loads(r.value), "user_id": "copy-" + r.key.decode()}))
+              for r in records[: half // 2] if r.topic == "events.search" and r.key][:3]
+    deployment.produce(records[half:] + copies)
     second = Worker(deployment, "second").start()
     try:
         second.wait_for(lambda s: s.get("processed", 0) > 0, what="the second worker to process")
-        stats = second.wait_for(lambda s: all_committed(deployment, len(records)), timeout=120,
+        stats = second.wait_for(lambda s: all_committed(deployment, len(records) + len(copies)), timeout=120,
                                 what="every input consumed")
         # records Faust dropped around the table recovery were read again, none skipped
         assert (stats.get("offset_gaps_skipped", 0), stats.get("merge_forced", 0)) == (0, 0), stats
     finally:
         second.stop()
     assert_moments_as_replay(published(deployment), replay_moments(lines))
+    replayed = Replayer(build_core(Settings()))
+    list(replayed.feed(lines))
+    assert len(copies) == 3
+    assert first_stats.get("duplicate", 0) + stats["duplicate"] == replayed.stats.duplicates + 3, stats

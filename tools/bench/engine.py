@@ -53,7 +53,7 @@ def run_once(records: list[InRecord]) -> tuple[float, StreamEngine]:
 def timed_parts() -> dict[str, list[float]]:
     """Wrap the engine's main steps with timers; returns part -> [seconds, calls]."""
     from detectors import features, online
-    from pipeline import core, engine, state
+    from pipeline import core, dedup, engine, state
 
     spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
 
@@ -76,7 +76,7 @@ def timed_parts() -> dict[str, list[float]]:
         (online.MomentDetector, "predict_proba_one", "prediction"), (online.MomentDetector, "teach_one", "teaching"),
         (online.MomentDetector, "learn_one", "feedback learning"), (core, "decide", "decision"),
         (core.Core, "_moment", "published Moment"), (core, "event_row", "analytics row"),
-        (state.UserState, "is_duplicate", "duplicate check"), (state.UserState, "session_for", "session lookup"),
+        (dedup.DedupMemory, "add", "duplicate check"), (state.UserState, "session_for", "session lookup"),
         (engine.StreamEngine, "load", "state load"), (state.UserState, "to_json", "state serialize"),
     ):
         wrap(owner, name, label)
