@@ -6,7 +6,7 @@ MM     := $(VENV)/bin/micromoments
 PYTEST_ARGS ?=
 BENCH_ARGS  ?= --repeats 3
 
-.PHONY: help install test test-fast run broker broker-stop broker-status kafka-jars schemas clean pretrained bench-detector bench
+.PHONY: help install test test-fast run broker broker-stop broker-status kafka-jars schemas clean pretrained bench-detector bench soak
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -67,3 +67,8 @@ compose-up:  ## the whole stack in Docker: Kafka, topics, worker, sink, ClickHou
 
 compose-down:  ## stop the Docker stack (volumes are kept; add -v by hand to drop them)
 	$(COMPOSE) -f deploy/compose.yaml down
+
+SOAK_ARGS ?= --minutes 30 --rate 1000 --out docs/bench/soak-30min.json
+
+soak: install kafka-jars  ## 30 min of worker, sink and serve at 1,000 ev/s with faults (own broker); prints the account
+	$(MM) soak $(SOAK_ARGS)

@@ -2,12 +2,19 @@
 
     python -m tools.bench.engine --events 40000 --repeats 3         # whole engine
     python -m tools.bench.engine --events 40000 --parts             # + time per part
+    python -m tools.bench.engine --bot 1000000                      # one user's 1,000,000 events a day
 
 Simulated electronics-en records (``tools.bench.suite.scenario_records``) are handed to one engine
 in batches of 2,000, as the worker's fetches do, with the worker's garbage-collector settings;
 state lives in a dict. ``--parts`` wraps the main steps with timers (which add their own cost)
 and prints each one's share, to see where an event's time goes; ``MOMENTS_PURE_PYTHON=1``
 measures the detector's pure-Python loops instead of the compiled ones.
+
+``--bot N`` (also ``micromoments bench --only bot``): one user sends N events spread over a day
+of event time, then half a day more at the same rate, through one engine with the worker's
+persistent duplicate memory. Printed at every tenth of the way: the duplicate memory's bytes, the
+user's state, the changelog bytes the worker would send (the user's state once per batch, the
+memory's new digests) and this process's resident memory: what stays bounded, and where.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from detectors import hotloops
+from pipeline.dedup import DedupMemory
 from pipeline.engine import GC_THRESHOLDS, InRecord, StreamEngine
 
 BATCH = 2_000
@@ -83,13 +91,86 @@ def timed_parts() -> dict[str, list[float]]:
     return spent
 
 
+class _CountingStore(dict):
+    """The engine's state store, counting the bytes a worker would send to the users changelog."""
+
+    written = 0
+
+    def __setitem__(self, key, value) -> None:
+        self.written += len(value or b"")
+        super().__setitem__(key, value)
+
+
+def _rss_mb() -> float:
+    from tools.bench.procs import vm_kb
+
+    with open("/proc/self/status") as f:
+        return round((vm_kb(f.read()) or 0) / 1024.0, 1)
+
+
+def bot_records(n_per_day: int, days: float, t0: int = 1_700_000_000_000):
+    """One user's events, evenly over ``days`` of event time: page views, every fifth a search."""
+    from tools.feed import dumps
+
+    step = 86_400_000 / n_per_day
+    for i in range(int(n_per_day * days)):
+        ts = int(t0 + i * step)
+        if i % 5 == 4:  # offsets: each topic's own, without gaps
+            event = {"event_id": f"bot-{i}", "user_id": "bot-1", "ts": ts, "query": f"item {i % 97}"}
+            yield InRecord("events.search", 0, i // 5, b"bot-1", dumps(event), float(ts))
+        else:
+            event = {"event_id": f"bot-{i}", "user_id": "bot-1", "ts": ts, "type": "page_view",
+                     "url": f"https://shop.example/p/{i % 1_000}"}
+            yield InRecord("events.clickstream", 0, i - i // 5, b"bot-1", dumps(event), float(ts))
+
+
+def bot_day(n_per_day: int = 1_000_000, days: float = 1.5, progress: Callable[[dict], None] = print) -> dict:
+    """One bot's ``n_per_day`` events a day for ``days``; a row every tenth of the way and a summary."""
+    from config import get_settings
+    from pipeline.detector_factory import build_core
+
+    store = _CountingStore()
+    engine = StreamEngine(build_core(get_settings()), store, start=lambda s: 0, dedup=DedupMemory(persist=True))
+    total, rows = int(n_per_day * days), []
+    dedup_written = state_max = 0
+    batch: list[InRecord] = []
+    start = time.perf_counter()
+    for i, record in enumerate(bot_records(n_per_day, days), 1):
+        batch.append(record)
+        if len(batch) < BATCH and i < total:
+            continue
+        engine.ingest(batch, lambda s: True, batch[-1].timestamp_ms)
+        batch = []
+        dedup_written += sum(len(v or b"") for _, v in engine.dedup.take())
+        state_max = max(state_max, len(store["bot-1"]))
+        if i % (total // 10) < BATCH or i == total:
+            rows.append({"events": i, "event_time_h": round(i / n_per_day * 24, 1),
+                         "dedup_memory_mb": round(engine.dedup.nbytes() / 1e6, 2), "digests": len(engine.dedup),
+                         "user_state_bytes": len(store["bot-1"]),
+                         "changelog_bytes_per_event": round((store.written + dedup_written) / i, 1),
+                         "rss_mb": _rss_mb()})
+            progress(rows[-1])
+    seconds = time.perf_counter() - start
+    assert engine.stats["processed"] == total, engine.stats
+    return {"events_per_day": n_per_day, "days": days, "events": total, "us_per_event": round(seconds / total * 1e6, 1),
+            "user_state_max_bytes": state_max, "users_changelog_bytes": store.written,
+            "dedup_changelog_bytes": dedup_written, "rows": rows}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.bench.engine", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=40_000, help="simulated records (default 40,000)")
     parser.add_argument("--repeats", type=int, default=3, help="fresh engines, one after the other (default 3)")
     parser.add_argument("--parts", action="store_true", help="time the main steps too (one more run)")
+    parser.add_argument("--bot", type=int, metavar="N", help="instead: one user's N events a day (see above)")
     args = parser.parse_args(argv)
+    if args.bot is not None:
+        if args.bot < 10 * BATCH:
+            parser.error(f"--bot needs at least {10 * BATCH:,} events")
+        out = bot_day(args.bot)
+        print({k: v for k, v in out.items() if k != "rows"})
+        return 0
     if args.events < 1 or args.repeats < 1:
         parser.error("--events and --repeats must be at least 1")
     records = in_records(args.events)

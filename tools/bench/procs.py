@@ -190,8 +190,9 @@ class SinkProc(_Proc):
 
     command = "sink"
 
-    def __init__(self, bootstrap: str, prefix: str, partitions: int, data_dir: Path, app_id: str) -> None:
-        super().__init__(bootstrap, prefix, partitions, data_dir, app_id, "sink", {"sink_port": "0"})
+    def __init__(self, bootstrap: str, prefix: str, partitions: int, data_dir: Path, app_id: str,
+                 extra_env: dict[str, str] | None = None) -> None:
+        super().__init__(bootstrap, prefix, partitions, data_dir, app_id, "sink", {"sink_port": "0", **(extra_env or {})})
 
     def stats(self) -> dict | None:
         """The sink's counters (records read, rows inserted per table, ...), None while it is not up."""

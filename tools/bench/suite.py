@@ -20,6 +20,9 @@ profiles    the worker's events/s on simulated traffic without and with customer
 serve       ``micromoments serve`` over 100k profiles: latency at 1k req/s from another process,
             the highest rate with p99 <= 10 ms, memory, ready after a restart, and freshness
             through the API at 1k ev/s into a worker (see ``tools.bench.serve_bench``).
+bot         one user's 1,000,000 events in a day (and half a day more) through the engine with the
+            worker's duplicate memory: its bytes, the user's state, changelog bytes per event, RSS
+            (no broker; see ``tools.bench.engine``).
 
 Results go to ``bench/results.json`` (parts not run keep their previous values) with PNG plots next
 to it; a summary table is printed. ``--repeats`` repeats every part (min and median reported).
@@ -57,7 +60,7 @@ from tools.feed import produce, records_from_lines
 
 INPUTS = (*EVENT_TOPICS, VENUES_TOPIC)
 ANALYTICS = ANALYTICS_TOPICS
-PARTS = ("throughput", "latency", "rss", "scale", "profiles", "serve")
+PARTS = ("throughput", "latency", "rss", "scale", "profiles", "serve", "bot")
 #: the live sessions are opened at this rate (below the worker's capacity); the same traffic
 #: produced at once (a backlog the worker drains at full speed) is measured too ("burst")
 RSS_RATE = 3000.0
@@ -325,7 +328,14 @@ def _serve_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: 
     return {"profiles": sizes["serve_profiles"]}
 
 
-_PART_RUNNERS = {"serve": _serve_part, "profiles": _profiles_part, "throughput": _throughput_part, "latency": _latency_part, "rss": _rss_part, "scale": _scale_part}
+def _bot_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: dict) -> dict:
+    from tools.bench.engine import bot_day
+
+    doc["bot"] = bot_day(sizes["bot_events"], progress=lambda row: say(f"bot: {row}"))
+    return {"events_per_day": sizes["bot_events"]}
+
+
+_PART_RUNNERS = {"bot": _bot_part, "serve": _serve_part, "profiles": _profiles_part, "throughput": _throughput_part, "latency": _latency_part, "rss": _rss_part, "scale": _scale_part}
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -342,7 +352,7 @@ def run(args: argparse.Namespace) -> dict:
              "users": args.rss_users or (10_000 if q else 100_000),
              "scale_events": args.scale_events or (20_000 if q else 200_000),
              "profile_events": args.profile_events or (20_000 if q else 100_000),
-             "serve_profiles": 20_000 if q else 100_000}
+             "serve_profiles": 20_000 if q else 100_000, "bot_events": 100_000 if q else 1_000_000}
     settings = get_settings().model_copy(update={"partitions": args.partitions})
     out: Path = args.out
     keep_logs_in(out.parent / "logs")
@@ -361,7 +371,7 @@ def run(args: argparse.Namespace) -> dict:
             except Exception as exc:
                 raise PartFailed(part, exc) from exc
     finally:
-        for key in ("latency_ms", "rss_mb", "scale_2_workers", "profiles", "serve"):
+        for key in ("latency_ms", "rss_mb", "scale_2_workers", "profiles", "serve", "bot"):
             doc.setdefault(key, None)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(doc, indent=2) + "\n")
