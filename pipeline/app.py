@@ -83,7 +83,7 @@ def build_app(settings: Settings) -> tuple[BatchApp, StreamWorker]:
 
     # --- topics and tables ----------------------------------------------------------------------
     inputs_topic = app.topic(*(prefix + t for t in sorted(GROUP_TOPICS)), key_type=bytes, value_type=bytes)
-    #: user id -> serialized UserState (sessions, consent, duplicate memory); changelog-backed.
+    #: user id -> serialized UserState (sessions, consent, frequency caps); changelog-backed.
     #: use_partitioner: the changelog partition follows the key, which is the input partition
     #: for records keyed by user id (FAUST-NOTES pitfall 6).
     #: key_type/value_type=bytes make the store and the changelog raw (recovery decodes nothing).
