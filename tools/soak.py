@@ -47,13 +47,7 @@ from pipeline.detector_factory import build_core
 from pipeline.engine import OutRecord
 from pipeline.replay import Replayer
 from schemas import Rejection, decode
-from schemas.topics import (
-    ANALYTICS_CONTACTS_TOPIC,
-    ANALYTICS_EVENTS_TOPIC,
-    DLQ_TOPIC,
-    EVENT_TOPICS,
-    MOMENT_TOPICS,
-)
+from schemas.topics import ANALYTICS_CONTACTS_TOPIC, ANALYTICS_EVENTS_TOPIC, DLQ_TOPIC, EVENT_TOPICS, MOMENT_TOPICS
 from serving.keys import KeyFile
 from sinks import service
 from sinks.rows import pseudonym_key, pseudonymize
@@ -153,7 +147,7 @@ class Producer:
     def _run(self) -> None:
         try:
             asyncio.run(self._produce())
-        except BaseException as exc:  # reported by the soak
+        except BaseException as exc:  # noqa: BLE001 -- reported by the soak
             self.error = exc
 
     async def _produce(self) -> None:
@@ -205,7 +199,7 @@ async def _lag(bootstrap: str, group: str, partitions: int) -> int:
 def lag(bootstrap: str, partitions: int) -> int | None:
     try:
         return asyncio.run(asyncio.wait_for(_lag(bootstrap, APP_ID, partitions), 10))
-    except Exception as exc:  # the broker is down or restarting: no sample
+    except Exception as exc:  # noqa: BLE001 -- the broker is down or restarting: no sample
         say(f"no lag sample: {exc!r}")
         return None
 
@@ -333,16 +327,24 @@ class Soak:
         return {}
 
     def _clickhouse_away(self) -> dict:
+        """The sink's counters 3 s after the fault began (an insert in flight may still succeed)
+        and at its end: while away, nothing may be inserted or committed, and inserts are retried."""
         self.fault_file.touch()
-        end = time.monotonic() + self.plan.clickhouse_down_s
+        began = time.monotonic()
+        end, first = began + self.plan.clickhouse_down_s, None
         while time.monotonic() < end:
             self._tick()
+            if first is None and time.monotonic() - began >= 3.0:
+                first = self.sink.stats() or {}
+        last = self.sink.stats() or {}
         self.fault_file.unlink()
-        return {"down_s": self.plan.clickhouse_down_s}
+        keys = ("inserts", "commits", "insert_failures", "records")
+        return {"down_s": self.plan.clickhouse_down_s,
+                "sink_while_away": {k: (last.get(k, 0) - (first or {}).get(k, 0)) for k in keys}}
 
     def _erase(self) -> dict:
         env = {**self.sink.env}
-        out = subprocess.run([sys.executable, "-m", "micromoments", "erase", "--user", self.erased], env=env,
+        out = subprocess.run([sys.executable, "-m", "micromoments", "erase", "--user", self.erased], check=False, env=env,
                              capture_output=True, text=True, timeout=120)
         if out.returncode != 0:
             raise RuntimeError(f"micromoments erase failed: {out.stdout}{out.stderr}")
@@ -454,6 +456,9 @@ class Soak:
         status, _ = self.serve.get(f"/v1/profiles/{self.erased}", key=self.key)
         report.check("erased customer: no row, no profile", not any(left.values()) and status == 404,
                      rows=left, serve_status=status)
+        away = next(f["sink_while_away"] for f in report.faults if "sink_while_away" in f)
+        report.check("ClickHouse away: the sink inserted and committed nothing, and retried",
+                     away["inserts"] == away["commits"] == 0 and away["insert_failures"] >= 2, **away)
         lags = [s["lag"] for s in report.samples if s["lag"] is not None]
         report.check("lag recovered", bool(lags) and lags[-1] == 0, final_lag=lags[-1] if lags else None)
         self._summarise()
