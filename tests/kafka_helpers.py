@@ -6,7 +6,6 @@ Kept out of conftest.py so conftest stays a short list of fixtures.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -94,18 +93,6 @@ def local_broker(data_dir: Path) -> Iterator[LocalBroker]:
         yield broker
     finally:
         broker.stop()
-
-
-def restart(broker: LocalBroker, while_down=lambda: None) -> LocalBroker:
-    """Stop ``broker`` (SIGTERM), call ``while_down()``, start it again on the same ports with the
-    same data dir (log dirs and KRaft metadata kept), so clients reconnect to the address they know."""
-    state = json.loads(broker.state_file.read_text())
-    broker.stop()
-    while_down()
-    again = LocalBroker(broker.settings.model_copy(
-        update={"broker_port": state["broker_port"], "controller_port": state["controller_port"]}))
-    again.start()  # the same pid file: stopping ``broker`` later stops this one
-    return again
 
 
 def run(coro):

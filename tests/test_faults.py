@@ -37,6 +37,7 @@ from tests.worker_helpers import (
     replay_moments,
     settled,
 )
+from tools.broker import restart
 from tools.feed import Record, records_from_lines
 from tools.simulate import simulate
 
@@ -167,7 +168,7 @@ def test_broker_restart_mid_stream_worker_reconnects_and_loses_nothing(own_broke
         started = worker.wait_for(lambda s: s.get("processed", 0) > 0, poll=0.02, what="processing to start")
         at_stop = committed_inputs(deployment)
         # down until the worker notices (its /health turns 503), then up again
-        kafka_helpers.restart(own_broker, while_down=lambda: worker.wait_for(
+        restart(own_broker, while_down=lambda: worker.wait_for(
             lambda s: worker.health() == 503, timeout=60, what="the worker to notice the broker is down"))
         stats = worker.wait_for(done(deployment, sent), timeout=180, what="every input consumed")
         health = worker.health()

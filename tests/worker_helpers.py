@@ -16,15 +16,13 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from config import Settings
 from pipeline.detector_factory import build_core
 from pipeline.replay import Replayer
 from pipeline.topics import ensure_topics
 from schemas import Moment
 from schemas.topics import MOMENT_TOPICS
-from tools.feed import Record, produce
+from tools.feed import Record, produce, read_all
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -251,29 +249,3 @@ def assert_moments_as_replay(got: list[Moment], expected: list[Moment]) -> dict[
     return versions
 
 
-async def read_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list[tuple[bytes | None, bytes | None]]:
-    """Every record of ``topic`` from the beginning to its current end, in partition order."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        parts = consumer.partitions_for_topic(topic) or set()
-        if not parts:
-            await consumer._client.force_metadata_update()
-            parts = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in sorted(parts)]
-        if not tps:
-            return []
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        end = await consumer.end_offsets(tps)
-        out: list[tuple[bytes | None, bytes | None]] = []
-        deadline = time.monotonic() + timeout
-        while any([await consumer.position(tp) < end[tp] for tp in tps]):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"could not read {topic} to its end")
-            batch = await consumer.getmany(timeout_ms=500)
-            for tp in tps:
-                out += [(m.key, m.value) for m in batch.get(tp, [])]
-        return out
-    finally:
-        await consumer.stop()

@@ -353,6 +353,18 @@ def _cmd_jars(args: argparse.Namespace) -> int:
     return 0
 
 
+def restart(broker: LocalBroker, while_down=lambda: None) -> LocalBroker:
+    """Stop ``broker`` (SIGTERM), call ``while_down()``, start it again on the same ports with the
+    same data dir (log dirs and KRaft metadata kept), so clients reconnect to the address they know."""
+    state = json.loads(broker.state_file.read_text())
+    broker.stop()
+    while_down()
+    again = LocalBroker(broker.settings.model_copy(
+        update={"broker_port": state["broker_port"], "controller_port": state["controller_port"]}))
+    again.start()  # the same pid file: stopping ``broker`` later stops this one
+    return again
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``micromoments broker start|stop|status|jars``."""
     parser = subparsers.add_parser(

@@ -89,3 +89,33 @@ async def produce(bootstrap: str, records: Iterable[Record], prefix: str = "", r
     finally:
         await producer.stop()
     return sent
+
+
+async def read_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list[tuple[bytes | None, bytes | None]]:
+    """Every record of ``topic`` from the beginning to its current end, in partition order."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(**kafka_options(bootstrap=bootstrap), enable_auto_commit=False)
+    await consumer.start()
+    try:
+        parts = consumer.partitions_for_topic(topic) or set()
+        if not parts:
+            await consumer._client.force_metadata_update()
+            parts = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in sorted(parts)]
+        if not tps:
+            return []
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        end = await consumer.end_offsets(tps)
+        out: list[tuple[bytes | None, bytes | None]] = []
+        deadline = time.monotonic() + timeout
+        while any([await consumer.position(tp) < end[tp] for tp in tps]):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"could not read {topic} to its end")
+            batch = await consumer.getmany(timeout_ms=500)
+            for tp in tps:
+                out += [(m.key, m.value) for m in batch.get(tp, [])]
+        return out
+    finally:
+        await consumer.stop()

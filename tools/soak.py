@@ -51,9 +51,9 @@ from schemas.topics import ANALYTICS_CONTACTS_TOPIC, ANALYTICS_EVENTS_TOPIC, DLQ
 from serving.keys import KeyFile
 from sinks import service
 from sinks.rows import pseudonym_key, pseudonymize
-from tools.bench.procs import ProcessDied, SinkProc, WorkerProc, vm_kb
-from tools.broker import BrokerError, LocalBroker
-from tools.feed import Record, records_from_lines
+from tools.bench.procs import ProcessDied, SinkProc, WorkerProc, rss_mb
+from tools.broker import BrokerError, LocalBroker, restart
+from tools.feed import Record, read_all, records_from_lines
 from tools.serve_process import ServeProcess
 from tools.simulate import simulate
 
@@ -204,33 +204,6 @@ def lag(bootstrap: str, partitions: int) -> int | None:
         return None
 
 
-def rss_mb(pid: int | None) -> float | None:
-    try:
-        kb = vm_kb(Path(f"/proc/{pid}/status").read_text())
-    except (OSError, TypeError):
-        return None
-    return round(kb / 1024.0, 1) if kb else None
-
-
-async def _read_topic(bootstrap: str, topic: str) -> list[tuple[bytes | None, bytes | None]]:
-    consumer = AIOKafkaConsumer(topic, **kafka_options(bootstrap=bootstrap), auto_offset_reset="earliest",
-                                enable_auto_commit=False)
-    await consumer.start()
-    try:
-        parts = consumer.partitions_for_topic(topic) or set()
-        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in parts])
-        out: list = []
-        async def behind() -> bool:
-            return any([await consumer.position(tp) < end for tp, end in ends.items()])
-
-        while await behind():
-            for recs in (await consumer.getmany(timeout_ms=1000, max_records=10_000)).values():
-                out += [(r.key, r.value) for r in recs]
-        return out
-    finally:
-        await consumer.stop()
-
-
 class Soak:
     def __init__(self, plan: Plan, root: Path) -> None:
         self.plan, self.root = plan, root
@@ -244,11 +217,8 @@ class Soak:
 
     # --- processes ------------------------------------------------------------------------------
 
-    def _start_broker(self, ports: dict | None = None) -> None:
-        settings = Settings(data_dir=self.root / "broker", broker_port=0, controller_port=0)
-        if ports:
-            settings = settings.model_copy(update=ports)
-        self.broker = LocalBroker(settings)
+    def _start_broker(self) -> None:
+        self.broker = LocalBroker(Settings(data_dir=self.root / "broker", broker_port=0, controller_port=0))
         self.bootstrap = self.broker.start().bootstrap
 
     def _env(self) -> dict[str, str]:
@@ -320,10 +290,7 @@ class Soak:
         return {"killed_pid": pid}
 
     def _restart_broker(self) -> dict:
-        state = json.loads(self.broker.state_file.read_text())
-        self.broker.stop()
-        time.sleep(5.0)
-        self._start_broker({"broker_port": state["broker_port"], "controller_port": state["controller_port"]})
+        self.broker = restart(self.broker, while_down=lambda: time.sleep(5.0))
         return {}
 
     def _clickhouse_away(self) -> dict:
@@ -443,11 +410,11 @@ class Soak:
         report.check("moments: none stored twice", final == distinct, final=final, distinct=distinct, physical=physical)
         sent: Counter[str] = Counter()
         for topic in MOMENT_TOPICS:
-            for _, value in asyncio.run(_read_topic(self.bootstrap, PREFIX + topic)):
+            for _, value in asyncio.run(read_all(self.bootstrap, PREFIX + topic)):
                 sent[orjson.loads(value)["moment_id"]] += 1
         report.numbers["moments_on_topics"] = {"distinct": len(sent), "sent_again_after_a_fault": sum(sent.values()) - len(sent)}
         bad = {(r.topic, r.value) for r in self.records if isinstance(decode(r.topic, r.value, r.key), Rejection)}
-        dlq = [orjson.loads(v) for _, v in asyncio.run(_read_topic(self.bootstrap, PREFIX + DLQ_TOPIC))]
+        dlq = [orjson.loads(v) for _, v in asyncio.run(read_all(self.bootstrap, PREFIX + DLQ_TOPIC))]
         in_dlq = {(d["source_topic"], base64.b64decode(d["value_b64"]) if d.get("value_b64") else None) for d in dlq}
         report.check("bad inputs: every one in the DLQ", bad <= in_dlq, bad=len(bad), dlq_records=len(dlq))
         pseudonym = pseudonymize(pseudonym_key(settings), self.erased)

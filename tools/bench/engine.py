@@ -101,13 +101,6 @@ class _CountingStore(dict):
         super().__setitem__(key, value)
 
 
-def _rss_mb() -> float:
-    from tools.bench.procs import vm_kb
-
-    with open("/proc/self/status") as f:
-        return round((vm_kb(f.read()) or 0) / 1024.0, 1)
-
-
 def bot_records(n_per_day: int, days: float, t0: int = 1_700_000_000_000):
     """One user's events, evenly over ``days`` of event time: page views, every fifth a search."""
     from tools.feed import dumps
@@ -128,6 +121,7 @@ def bot_day(n_per_day: int = 1_000_000, days: float = 1.5, progress: Callable[[d
     """One bot's ``n_per_day`` events a day for ``days``; a row every tenth of the way and a summary."""
     from config import get_settings
     from pipeline.detector_factory import build_core
+    from tools.bench.procs import rss_mb
 
     store = _CountingStore()
     engine = StreamEngine(build_core(get_settings()), store, start=lambda s: 0, dedup=DedupMemory(persist=True))
@@ -148,7 +142,7 @@ def bot_day(n_per_day: int = 1_000_000, days: float = 1.5, progress: Callable[[d
                          "dedup_memory_mb": round(engine.dedup.nbytes() / 1e6, 2), "digests": len(engine.dedup),
                          "user_state_bytes": len(store["bot-1"]),
                          "changelog_bytes_per_event": round((store.written + dedup_written) / i, 1),
-                         "rss_mb": _rss_mb()})
+                         "rss_mb": rss_mb("self")})
             progress(rows[-1])
     seconds = time.perf_counter() - start
     assert engine.stats["processed"] == total, engine.stats

@@ -35,6 +35,15 @@ def vm_kb(status_text: str, field: str = "VmRSS") -> int | None:
     return None
 
 
+def rss_mb(pid: int | str | None) -> float | None:
+    """Resident memory of process ``pid`` (or ``"self"``) in MiB, None when it is gone."""
+    try:
+        kb = vm_kb(Path(f"/proc/{pid}/status").read_text())
+    except (OSError, TypeError):
+        return None
+    return round(kb / 1024.0, 1) if kb else None
+
+
 def cpu_seconds(stat_text: str, ticks_per_s: float | None = None) -> float:
     """User + system CPU time of a process from its ``/proc/<pid>/stat`` line, in seconds."""
     fields = stat_text.rpartition(")")[2].split()  # after the command name, which may hold spaces
