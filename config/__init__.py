@@ -92,6 +92,16 @@ class Settings(BaseSettings):
                                  "meanwhile); no answer by then stops the worker without committing"
     )
     checkpoint_interval_s: float = Field(60.0, gt=0, description="seconds between detector checkpoints in the worker")
+    model_sync: Literal["shared", "local"] = Field(
+        "shared", description="worker: 'shared' = one model for all workers (the learner publishes versions on "
+                              "mm.model, every worker follows); 'local' = each worker learns alone (docs/ARCHITECTURE.md)")
+    model_publish_interval_s: float = Field(
+        0.5, gt=0, description="the learner publishes a new model version at most this often (when it learned)")
+    model_snapshot_interval_s: float = Field(
+        300.0, gt=0, description="the learner writes the whole model to mm.model this often (a new worker reads "
+                                 "the latest snapshot and the versions after it)")
+    model_retention_hours: float = Field(
+        24.0, gt=0, description="retention of mm.model: how long a model version can be exported and replayed")
     clickhouse_database: str = Field("micromoments", description="ClickHouse database of the analytics tables")
     pseudonym_key: str = Field(
         "", description="secret key of the keyed hash of user ids in ClickHouse; empty = a random key kept in "

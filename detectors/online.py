@@ -83,6 +83,8 @@ class MomentDetector:
         self.temperature = 1.0
         self._teach_debt = 0.0  # for models without sample weights: learn 1 in 1/weight
         self.metrics = PrequentialMetrics()
+        #: a follower of the shared model (``pipeline.model_log``) learns nothing: the learner's quality
+        self.shared_quality: dict | None = None
         self._rules_for: dict | None = None
         self._rules_p: dict[str, float] = {}
 
@@ -94,6 +96,10 @@ class MomentDetector:
     def version(self) -> str:
         """Deterministic: the same input in the same order gives the same version."""
         return f"{self.n_feedback}.{self.n_taught}"
+
+    def quality(self) -> dict:
+        """The prequential quality: this model's own, or the shared model's learner's."""
+        return self.shared_quality if self.shared_quality is not None else self.metrics.snapshot()
 
     def blend(self) -> float:
         """The rules' share of a prediction: 1 with no labels, 1/2 at ``warmup`` labels."""
@@ -124,13 +130,21 @@ class MomentDetector:
 
     def teach_one(self, x: dict[str, float]) -> str | None:
         """Learn the rules' label for ``x`` if they are confident (weak supervision)."""
+        label = self.teach_label(x)
+        if label is not None:
+            self.learn_taught(x, label)
+        return label
+
+    def teach_label(self, x: dict[str, float]) -> str | None:
+        """The rules' label for ``x`` if they are confident enough to teach it, else None."""
         rules = self._rules(x)
         label = max(rules, key=rules.get)  # rules are in MOMENTS order: a tie keeps the earlier
-        if rules[label] < self.teach_threshold:
-            return None
+        return label if rules[label] >= self.teach_threshold else None
+
+    def learn_taught(self, x: dict[str, float], label: str) -> None:
+        """Learn a rule label (weight ``teach_weight``); ``teach_label`` chose it."""
         self._learn(x, label, self.teach_weight)
         self.n_taught += 1
-        return label
 
     def _input(self, x: dict[str, float]) -> dict[str, float]:
         # multinomial naive Bayes takes counts: negative cues (heading away) are dropped

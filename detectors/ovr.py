@@ -157,3 +157,29 @@ class OneVsRestLogReg:
         if size > n:
             for k, v in (sums or {}).items():
                 self.weights[k][n + j] = v
+
+    # --- a version's changed rows, for the shared model (``pipeline.learning``) ---------------
+
+    def rows(self, keys) -> dict[str, list[float]]:
+        """The weight lists (weights per label, then AdaGrad's sums) of the features in ``keys``."""
+        get = self.weights.get
+        return {k: list(ws) for k in keys if (ws := get(k)) is not None}
+
+    def set_rows(self, labels: list[str], intercepts: list[float], rows: dict[str, list[float]]) -> None:
+        """Take another copy's labels, intercepts and the given rows (its newer weights).
+
+        >>> a, b = OneVsRestLogReg(optimizer="adagrad"), OneVsRestLogReg(optimizer="adagrad")
+        >>> a.learn_one({"w:kaufen": 1.0}, "buy"); a.learn_one({"w:wie": 1.0}, "do")
+        >>> b.set_rows(a.labels, a.intercepts, a.rows(["w:kaufen", "w:wie"]))
+        >>> b.predict_proba_one({"w:wie": 1.0}) == a.predict_proba_one({"w:wie": 1.0})
+        True
+        """
+        if labels != self.labels:
+            for label in labels[len(self.labels):]:
+                self._add_label(label)
+            if labels != self.labels:
+                raise ValueError(f"labels {labels} do not extend {self.labels}")
+        self.intercepts = list(intercepts)
+        for k, ws in rows.items():
+            self.weights[k] = list(ws)
+        self._raws_for = None

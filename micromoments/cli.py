@@ -15,7 +15,7 @@ from pipeline import __version__
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from micromoments import serve_cli, sink_cli, topics_cli
+    from micromoments import model_cli, serve_cli, sink_cli, topics_cli
     from pipeline import replay, worker
     from tools import broker, evaluate, schema_cli, simulate, soak, train, unseen
     from tools.bench import suite as bench
@@ -28,7 +28,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for module in (broker, replay, schema_cli, simulate, topics_cli, worker, evaluate, unseen, train, bench,
-                   sink_cli, serve_cli, soak):
+                   sink_cli, serve_cli, soak, model_cli):
         module.register(sub)
     return parser
 

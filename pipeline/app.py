@@ -16,12 +16,15 @@ import gc
 
 import faust
 
-from config import Settings
+from config import CLIError, Settings
 from config.kafka import kafka_options
 from pipeline import faust_adapter
 from pipeline.batch_producer import CachedPartitioner
 from pipeline.dedup import DedupMemory
-from pipeline.detector_factory import build_core
+from pipeline.detector_factory import build_core, build_detector
+from pipeline.learner import SharedLearner
+from pipeline.learning import Models, SharedLearning, shareable
+from pipeline.model_log import ModelFollower
 from pipeline.engine import GC_THRESHOLDS, StreamEngine
 from pipeline.faust_adapter import BatchApp
 from pipeline.inputs import GROUP_TOPICS, InputPartitions
@@ -105,14 +108,23 @@ def build_app(settings: Settings) -> tuple[BatchApp, StreamWorker]:
     model_dir = settings.data_dir / "model"
     store = UserStore(lambda: faust_adapter.table_store(users))
     inputs: InputPartitions | None = None
-    engine = StreamEngine(build_core(settings, state_dir=model_dir), store,
+    shared = settings.model_sync == "shared"
+    core = build_core(settings, state_dir=model_dir, learning=SharedLearning() if shared else None)
+    follower = learner = None
+    if shared:  # one model for all workers: examples to the learner, versions from mm.model
+        if not shareable(core.detector):
+            raise CLIError(f"MOMENTS_MODEL_SYNC=shared works with ovr-logreg, ovr-sgd or rules, not "
+                           f"{settings.model}; set MOMENTS_MODEL_SYNC=local")
+        follower = ModelFollower(settings, core.use_models)
+        learner = SharedLearner(settings, lambda: Models(build_detector(settings, model_dir)))
+    engine = StreamEngine(core, store,
                           max_wait_ms=settings.merge_wait_ms, gap_wait_ms=settings.offset_gap_wait_ms,
                           start=lambda source: inputs.start_offset(source), max_per_tick=settings.batch_size,
                           dedup=DedupMemory(persist=True))
     venues = VenueFollower(settings.kafka_bootstrap, prefix + VENUES_TOPIC, engine.core.apply_venue)
     inputs = InputPartitions(app, engine, venues, prefix, settings.batch_size)
     worker = StreamWorker(app, settings, engine, store, inputs, users.changelog_topic, partitioner, model_dir,
-                          dedup_table=dedup)
+                          dedup_table=dedup, follower=follower, learner=learner)
     app.batch_topics = frozenset(inputs_topic.topics)
     app.batch_handler = lambda generation, records: worker.inbox.put((generation, records))
     app.paused_by_app = inputs.paused
@@ -128,6 +140,9 @@ def build_app(settings: Settings) -> tuple[BatchApp, StreamWorker]:
 
     app.agent(inputs_topic, name="process_events")(process_events)
     app.task(venues.run)  # every venue, from the start of ref.venues
+    if shared:
+        app.task(follower.run)  # the shared model's versions (the agent decides nothing before the first)
+        app.task(learner.run)  # learns on the one worker that holds mm.learn
     app.timer(0.05, name="release_waiting")(worker.release_waiting)
     app.timer(EXPIRY_INTERVAL_S, name="expire_sessions")(worker.expire_sessions)
     app.timer(10.0, name="publish_model_metrics")(worker.publish_model_metrics)

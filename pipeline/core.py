@@ -19,6 +19,7 @@ from detectors.explain import moment_explanation
 from detectors.features import SessionFeatures
 from detectors.language import supported
 from pipeline.decide import DecisionConfig, decide, within_cap
+from pipeline.learning import LocalLearning, Models
 from pipeline.profile import Profiler
 from pipeline.state import Session, UserState, stable_hash
 from pipeline.venues import VenueIndex, is_open
@@ -67,13 +68,32 @@ class Core:
     """Validation happens before (``schemas.decode``); this is everything after it."""
 
     def __init__(self, detector: Detector, venues: VenueIndex | None = None,
-                 config: DecisionConfig | None = None, profiler: Profiler | None = None) -> None:
+                 config: DecisionConfig | None = None, profiler: Profiler | None = None,
+                 learning: Callable[[tuple], None] | None = None) -> None:
         self.detector = detector
         self.profiler = profiler if profiler is not None else Profiler()
+        #: where learning examples go (``pipeline.learning``): learned at once unless a driver
+        #: hands them to the shared learner
+        self.set_learning(learning if learning is not None else LocalLearning(self.models))
         self.venues = venues if venues is not None else VenueIndex()
         self.config = config or DecisionConfig()
         #: called with (event, state, scores) after each prediction (``micromoments train`` calibrates there)
         self.observe: Callable[[Event, UserState, dict[str, float]], None] | None = None
+
+    @property
+    def models(self) -> Models:
+        return Models(self.detector, self.profiler.models)
+
+    def set_learning(self, learning: Callable[[tuple], None]) -> None:
+        """Where the core's and its profiler's examples go from now on."""
+        self.learn = self.profiler.learn = learning
+
+    def use_models(self, models: Models) -> None:
+        """Decide with ``models`` from now on (a shared version; called between two batches)."""
+        self.detector = models.detector
+        self.profiler.models = models.profile
+        if isinstance(self.learn, LocalLearning):
+            self.learn.models = models
 
     # --- reference data ------------------------------------------------------------------------
 
@@ -123,9 +143,11 @@ class Core:
         scores = self.detector.predict_proba_one(x)
         if self.observe is not None:
             self.observe(event, state, scores)
-        teach = getattr(self.detector, "teach_one", None)
+        teach = getattr(self.detector, "teach_label", None)
         if teach is not None and state.personalization:  # opted-out data never teaches
-            teach(x)
+            label = teach(x)
+            if label is not None:
+                self.learn(("teach", x, label))
         moment = decide(session, scores, self.config)
         if moment is not None and state.personalization and within_cap(state.published, event.ts, self.config):
             session.moment = moment
@@ -147,7 +169,7 @@ class Core:
         session = state.session_at(fb.ts, fb.session_id)
         # opted-out users' data is never used for learning; sentiment and outcome labels are the profile's
         if fb.kind == "moment" and session is not None and state.personalization and session.features.n_events:
-            self.detector.learn_one(features.vector(session.features, session.last_ms), fb.moment)
+            self.learn(("moment", features.vector(session.features, session.last_ms), fb.moment))
             out.learned = True
         elif fb.kind != "moment":
             out.learned = self.profiler.feedback(fb, state)

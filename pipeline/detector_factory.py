@@ -42,6 +42,7 @@ def decision_config(settings: Settings) -> DecisionConfig:
                           max_per_user_hour=settings.max_moments_per_hour, catalogue=catalogue)
 
 
-def build_core(settings: Settings, state_dir: Path | None = None) -> Core:
-    """The processing core with the configured detector and decision rules."""
-    return Core(build_detector(settings, state_dir), config=decision_config(settings))
+def build_core(settings: Settings, state_dir: Path | None = None, learning=None) -> Core:
+    """The processing core with the configured detector and decision rules (``learning``: where
+    its examples go, ``pipeline.learning``; default: learned at once)."""
+    return Core(build_detector(settings, state_dir), config=decision_config(settings), learning=learning)

@@ -17,6 +17,7 @@ import orjson
 
 from pipeline.core import Core
 from pipeline.dedup import DedupMemory, digest
+from pipeline.learning import SharedLearning
 from pipeline.merge import EventTimeMerge, Source
 from pipeline.sequencer import OffsetSequencer
 from pipeline.state import SESSION_GAP_MS, UserState
@@ -33,6 +34,7 @@ from schemas.topics import (
     CONTROL_TOPIC,
     DLQ_TOPIC,
     EVENT_TOPICS,
+    LEARN_TOPIC,
     PROFILES_TOPIC,
     REKEYED_TOPIC,
     VENUES_TOPIC,
@@ -236,7 +238,7 @@ class StreamEngine:
         if not hasattr(detector, "metrics"):
             return None
         row = ModelMetrics(ts_ms=int(now_ms), worker=worker, model=detector.name, version=str(detector.version),
-                           **detector.metrics.snapshot(), processed=self.stats["processed"])
+                           **detector.quality(), processed=self.stats["processed"])
         return OutRecord(ANALYTICS_METRICS_TOPIC, worker.encode(), orjson.dumps(row.model_dump()))
 
     def _dlq(self, rec: InRecord, source_topic: str, rej: Rejection, result: BatchResult) -> None:
@@ -255,6 +257,7 @@ class StreamEngine:
     def _process(self, released: list[tuple[str, Any, InRecord]], result: BatchResult) -> None:
         touched: dict[str, UserState] = {}
         dedup = self.dedup
+        learn = self.core.learn
         digests = [digest(msg.event_id) if topic != CONTROL_TOPIC else 0 for topic, msg, _ in released]
         known = dedup.known(digests)  # the older digests, one vectorised search for the batch
         for i, (source_topic, msg, rec) in enumerate(released):
@@ -274,6 +277,7 @@ class StreamEngine:
                 # up to the driver's timer: closing it here first makes the records (the profile
                 # without its moment) the same whether the round came before this message or not
                 self._expire_user(msg.user_id, state, now, result)
+            learn.position = (rec.topic, rec.partition, rec.offset)  # for the shared learner
             outcome = self.core.handle(source_topic, msg, state, rec.timestamp_ms)
             self.stats[outcome.status] += 1
             if msg.ts > self.watermark_ms.get(rec.partition, 0):
@@ -300,6 +304,8 @@ class StreamEngine:
         for user_id, state in touched.items():
             self.store[user_id] = state.to_json()
         dedup.end_batch()
+        if isinstance(learn, SharedLearning):  # the examples go to the one learner
+            result.sends.extend(OutRecord(LEARN_TOPIC, None, payload) for payload in learn.take())
 
     def expire_sessions(self, budget: int | None = None) -> BatchResult:
         """Close sessions idle for more than the gap at their partition's stream time

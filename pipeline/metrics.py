@@ -14,8 +14,9 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 
 
 class EngineCollector:
-    def __init__(self, engine) -> None:
+    def __init__(self, engine, model_status=None) -> None:
         self.engine = engine
+        self.model_status = model_status  # the shared model's follower and learner (``StreamWorker.model_status``)
 
     def collect(self):
         stats = self.engine.stats
@@ -46,8 +47,17 @@ class EngineCollector:
         info = InfoMetricFamily("micromoments_model_version", "the detector deciding on this worker")
         info.add_metric([], {"name": detector.name, "version": str(detector.version)})
         yield info
-        if hasattr(detector, "metrics"):
-            snap = detector.metrics.snapshot()
+        shared = self.model_status() if self.model_status is not None else None
+        if shared is not None:
+            yield GaugeMetricFamily("micromoments_model_seq", "the shared model's version this worker decides with "
+                                    "(sequence number; a lagging worker shows a lower one)", value=shared["seq"])
+            delay = shared["delay_ms_p99"]
+            yield GaugeMetricFamily("micromoments_model_delay_p99_seconds", "p99 of the time from the learner's "
+                                    "publishing of a version to its use here", value=(delay or 0.0) / 1000.0)
+            yield GaugeMetricFamily("micromoments_model_learner", "1 on the worker that learns the shared model",
+                                    value=1.0 if shared["learner"]["active"] else 0.0)
+        if hasattr(detector, "quality"):
+            snap = detector.quality()
             yield GaugeMetricFamily("micromoments_model_macro_f1", "prequential macro-F1 over the last labels",
                                     value=snap["macro_f1"])
             yield GaugeMetricFamily("micromoments_model_accuracy", "prequential accuracy over the last labels",
@@ -58,9 +68,9 @@ class EngineCollector:
 class WorkerMetrics:
     """The registry served on ``/metrics`` (a fresh registry: no process-global state)."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine, model_status=None) -> None:
         self.registry = CollectorRegistry()
-        self.registry.register(EngineCollector(engine))
+        self.registry.register(EngineCollector(engine, model_status))
         self.latency = Histogram("micromoments_moment_latency_seconds", "detection minus arrival of the event",
                                  buckets=LATENCY_BUCKETS, registry=self.registry)
 

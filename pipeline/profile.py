@@ -60,6 +60,8 @@ class ProfileModels:
 class Profiler:
     def __init__(self, models: ProfileModels | None = None, catalogue: Catalogue | None = None) -> None:
         self.models = models or ProfileModels()
+        #: where learning examples go (``pipeline.learning``): set by the core that owns the profiler
+        self.learn: Callable[[tuple], None] | None = None
         self.catalogue = catalogue if catalogue is not None else Catalogue.load()
         #: called with each analysed contact, whatever the consent (``micromoments evaluate``)
         self.observe: Callable[[AnalysedContact], None] | None = None
@@ -112,7 +114,7 @@ class Profiler:
             if ev.category:
                 topics.observe(p["int"], ev.category, ev.ts)
                 words = url_tokens(ev.url) + (tokens(ev.title) if ev.title else ())
-                self.models.topics.learn_one(words, ev.category)
+                self.learn(("topic", list(words), ev.category))
                 changed = True
         elif isinstance(ev, SearchEvent):
             cue = cue_of(query=ev.query)
@@ -153,13 +155,12 @@ class Profiler:
         if fb.kind == "sentiment":
             for event_id, _, lang, text in p["inbox"]:
                 if event_id == fb.contact_event_id:
-                    sentiment = self.models.sentiment
-                    sentiment.learn_one(sentiment.features(text, lang), fb.sentiment)
+                    self.learn(("sentiment", self.models.sentiment.features(text, lang), fb.sentiment))
                     return True
             return False
         if fb.kind == "outcome":
             p["outcome"] = fb.outcome
-            self.models.criticality.learn_one(self.risk_features(p, fb.ts), fb.outcome == "churned")
+            self.learn(("outcome", self.risk_features(p, fb.ts), fb.outcome == "churned"))
             return True
         return False
 

@@ -27,6 +27,7 @@ import orjson
 
 from config import CLIError
 from detectors import checkpoint
+from pipeline.learning import FrozenLearning, from_snapshot
 from pipeline.core import Core
 from pipeline.engine import InRecord, OutRecord, StreamEngine, dlq_record
 from schemas import DlqRecord, Moment, Rejection
@@ -220,10 +221,16 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
     if args.input != "-" and not Path(args.input).is_file():
         raise CLIError(f"input file not found: {args.input}")
+    if args.model is not None and args.state is not None:
+        raise CLIError("--model and --state both name the model to start from: give one")
     try:
         core = build_core(get_settings(), state_dir=args.state)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
+    if args.model is not None:
+        core.use_models(exported_models(args.model))
+    if args.freeze:
+        core.set_learning(FrozenLearning())
     stats = run(args.input, args.output, args.dlq, core, progress=not args.quiet and sys.stderr.isatty(),
                 analytics_dir=args.analytics)
     if args.state is not None and checkpoint.savable(core.detector):
@@ -249,5 +256,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--analytics", type=Path, metavar="DIR",
                    help="also write what the worker sends to its analytics streams: DIR/<stream>.jsonl")
     p.add_argument("--state", type=Path, help="start from the detector checkpoint in DIR and save it there at the end")
+    p.add_argument("--model", type=Path, metavar="FILE",
+                   help="decide with this version of the shared model (`micromoments model export`)")
+    p.add_argument("--freeze", action="store_true",
+                   help="learn nothing: every event is decided by the starting model (with --model: the "
+                        "decisions the workers made with that version)")
     p.add_argument("--quiet", "-q", action="store_true", help="no summary, no progress bar")
     p.set_defaults(func=_cmd_replay)
+
+
+def exported_models(path: Path):
+    """The models of a file ``micromoments model export`` wrote."""
+    try:
+        return from_snapshot(orjson.loads(path.read_bytes())["models"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CLIError(f"--model {path}: not a model export ({exc})") from None

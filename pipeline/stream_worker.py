@@ -26,7 +26,9 @@ from pipeline.commit import Committer
 from pipeline.dedup import CHUNK_PREFIX, chunk_partition
 from pipeline.engine import BatchResult, StreamEngine
 from pipeline.inputs import InputPartitions
+from pipeline.learner import SharedLearner
 from pipeline.metrics import WorkerMetrics
+from pipeline.model_log import ModelFollower
 from pipeline.user_store import UserStore
 
 log = logging.getLogger("micromoments.worker")
@@ -46,7 +48,8 @@ class StreamWorker:
 
     def __init__(self, app: faust.App, settings: Settings, engine: StreamEngine, store: UserStore,
                  inputs: InputPartitions, changelog_topic, partitioner: Partitioner, model_dir: Path,
-                 dedup_table: faust.Table | None = None) -> None:
+                 dedup_table: faust.Table | None = None, follower: ModelFollower | None = None,
+                 learner: SharedLearner | None = None) -> None:
         self.app = app
         self.settings = settings
         self.prefix = settings.topic_prefix
@@ -57,7 +60,11 @@ class StreamWorker:
         self.dedup_table = dedup_table  # the duplicate memory's changelog (``pipeline.dedup``)
         self.partitioner = partitioner
         self.model_dir = model_dir
-        self.metrics = WorkerMetrics(engine)
+        #: the shared model (``pipeline.model_log``): the version this worker decides with, and the
+        #: learner (active on one worker); None when each worker learns alone (MOMENTS_MODEL_SYNC=local)
+        self.follower = follower
+        self.learner = learner
+        self.metrics = WorkerMetrics(engine, self.model_status if follower is not None else None)
         self.lock = asyncio.Lock()  # one batch at a time
         #: whole fetches of the input topics: (consumer generation, aiokafka records); a few at
         #: most, so a slow batch holds the consumer back (its fetcher waits in ``put``)
@@ -152,6 +159,9 @@ class StreamWorker:
         """Whole fetches from ``inbox`` in batches, then what the merge released, a batch per tick."""
         size = self.settings.batch_size
         engine, inputs = self.engine, self.inputs
+        if self.follower is not None and not self.follower.ready.is_set():
+            log.info("waiting for the shared model")
+            await self.follower.ready.wait()  # nothing is decided with another model than the others'
         gc.freeze()  # what start-up allocated (Faust, the model) is never collected: skip it in collections
         try:
             while not self.stopping:
@@ -223,6 +233,10 @@ class StreamWorker:
             self.committer.forget()
             self.inputs.forget()
 
+    def model_status(self) -> dict:
+        """The shared model on this worker: version (seq, epoch), delay, and the learner's part."""
+        return {**self.follower.status(), "learner": self.learner.status() if self.learner else {"active": False}}
+
     # --- web pages ----------------------------------------------------------------------------------
 
     async def health(self) -> tuple[dict, int]:
@@ -239,8 +253,10 @@ class StreamWorker:
         engine = self.engine
         detector = engine.core.detector
         model = {"name": detector.name, "version": str(detector.version)}
-        if hasattr(detector, "metrics"):
-            model["quality"] = detector.metrics.snapshot()
+        if hasattr(detector, "quality"):
+            model["quality"] = detector.quality()
+        if self.follower is not None:
+            model["shared"] = self.model_status()
         stats = {**engine.stats, "duplicate_deliveries": engine.sequencer.duplicates,
                  "offset_gaps_skipped": engine.sequencer.gaps_skipped, "merge_forced": engine.merge.forced}
         return {"stats": stats, "held": engine.waiting(), "open_sessions": len(engine.open_users),

@@ -9,7 +9,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 from config import Settings
 from config.kafka import kafka_options
-from schemas.topics import ALL_TOPICS, DLQ_TOPIC, PROFILES_TOPIC, VENUES_TOPIC
+from schemas.topics import ALL_TOPICS, DLQ_TOPIC, LEARN_TOPIC, MODEL_TOPIC, PROFILES_TOPIC, VENUES_TOPIC
 
 #: a DLQ record carries the original bytes in base64 (4/3 of them) plus JSON: a bad input as large
 #: as an input topic takes (1 MiB by default) must still fit in the DLQ
@@ -17,6 +17,9 @@ DLQ_MAX_BYTES = 8 * 1024 * 1024
 TOPIC_CONFIGS = {VENUES_TOPIC: {"cleanup.policy": "compact"}, PROFILES_TOPIC: {"cleanup.policy": "compact"},
                  DLQ_TOPIC: {"max.message.bytes": str(DLQ_MAX_BYTES)}}
 COMPACTED = (VENUES_TOPIC, PROFILES_TOPIC)
+#: one partition: the venues (every worker reads all), the learner's examples and the model's
+#: versions (one order for all of them)
+SINGLE_PARTITION = (VENUES_TOPIC, LEARN_TOPIC, MODEL_TOPIC)
 
 
 def topic_configs(settings: Settings, topic: str) -> dict[str, str]:
@@ -27,6 +30,8 @@ def topic_configs(settings: Settings, topic: str) -> dict[str, str]:
     >>> from config import Settings
     >>> topic_configs(Settings(topic_retention_hours=48), "moments.buy")
     {'cleanup.policy': 'delete', 'retention.ms': '172800000'}
+    >>> topic_configs(Settings(model_retention_hours=2), "mm.model")["retention.ms"]
+    '7200000'
     >>> topic_configs(Settings(compaction_lag_hours=1), "profiles")["max.compaction.lag.ms"]
     '3600000'
     """
@@ -34,7 +39,8 @@ def topic_configs(settings: Settings, topic: str) -> dict[str, str]:
     if topic in COMPACTED:
         lag = str(int(settings.compaction_lag_hours * hour))
         return {"cleanup.policy": "compact", "max.compaction.lag.ms": lag, "delete.retention.ms": lag}
-    return {"cleanup.policy": "delete", "retention.ms": str(int(settings.topic_retention_hours * hour)),
+    hours = settings.model_retention_hours if topic == MODEL_TOPIC else settings.topic_retention_hours
+    return {"cleanup.policy": "delete", "retention.ms": str(int(hours * hour)),
             **TOPIC_CONFIGS.get(topic, {})}
 
 
@@ -45,7 +51,7 @@ async def ensure_topics(settings: Settings, timeout_s: float = 30.0) -> list[str
     try:
         existing = set(await admin.list_topics())
         new = [
-            NewTopic(settings.topic(t), num_partitions=1 if t == VENUES_TOPIC else settings.partitions,
+            NewTopic(settings.topic(t), num_partitions=1 if t in SINGLE_PARTITION else settings.partitions,
                      replication_factor=settings.replication_factor, topic_configs=topic_configs(settings, t))
             for t in ALL_TOPICS if settings.topic(t) not in existing
         ]

@@ -46,10 +46,12 @@ ANALYTICS_SESSIONS_TOPIC = "mm.analytics.sessions"  # closed sessions for the si
 ANALYTICS_MOMENTS_TOPIC = "mm.analytics.moments"  # published moments of analytics-consenting users
 ANALYTICS_METRICS_TOPIC = "mm.analytics.metrics"  # the online model's running quality
 ANALYTICS_CONTACTS_TOPIC = "mm.analytics.contacts"  # analysed inbound messages of analytics-consenting users
+LEARN_TOPIC = "mm.learn"  # learning examples of every worker for the one learner (1 partition)
+MODEL_TOPIC = "mm.model"  # the shared model's versions: snapshots and deltas (1 partition)
 ANALYTICS_TOPICS = (ANALYTICS_EVENTS_TOPIC, ANALYTICS_MOMENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC,
                     ANALYTICS_METRICS_TOPIC, ANALYTICS_CONTACTS_TOPIC)
 
 #: every topic the pipeline reads or writes
 ALL_TOPICS = (*EVENT_TOPICS, VENUES_TOPIC, *MOMENT_TOPICS, DLQ_TOPIC, PROFILES_TOPIC, REKEYED_TOPIC, CONTROL_TOPIC,
               ANALYTICS_EVENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC, ANALYTICS_MOMENTS_TOPIC, ANALYTICS_METRICS_TOPIC,
-              ANALYTICS_CONTACTS_TOPIC)
+              ANALYTICS_CONTACTS_TOPIC, LEARN_TOPIC, MODEL_TOPIC)
