@@ -56,6 +56,10 @@ class WorkerEnv:
             # data is in Kafka before the worker starts: a slow (loaded) machine must not let the
             # merge give up on a lagging partition, or the order would differ from replay's
             "MOMENTS_MERGE_WAIT_MS": "10000",
+            # these tests compare the worker's moments with replay's, one for one: the worker learns
+            # inline as replay does (the shared model's versions arrive when they arrive; its
+            # tests compare each moment with replay of the version it names: test_shared_model_kafka)
+            "MOMENTS_MODEL_SYNC": "local",
         })
         env.update(self.extra)
         return env

@@ -1,0 +1,142 @@
+"""One model across workers on a real broker: two workers on 6 partitions learn one model through the
+learner, decide with the same versions, and every moment's version can be exported and replayed."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import time
+import urllib.request
+
+import pytest
+
+from config import Settings
+from micromoments.model_cli import _read
+from pipeline.detector_factory import build_core
+from pipeline.learning import FrozenLearning
+from pipeline.replay import Replayer
+from tests.worker_helpers import Worker, WorkerEnv, accounted, group_members, published
+from tools.feed import records_from_lines
+from tools.simulate import simulate
+
+pytestmark = pytest.mark.kafka
+
+SHARED = {"MOMENTS_MODEL_SYNC": "shared"}
+
+
+def model_of(worker: Worker) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{worker.port}/stats/", timeout=2) as r:
+        return json.loads(r.read())["model"]
+
+
+def converged(workers: list[Worker]) -> tuple[bool, list[dict]]:
+    models = [model_of(w) for w in workers]
+    seqs = {m["shared"]["seq"] for m in models}
+    versions = {m["version"] for m in models}
+    return len(seqs) == 1 and len(versions) == 1, models
+
+
+def wait_converged(workers: list[Worker], timeout: float = 60.0) -> list[dict]:
+    """Every worker on the same version, and still on it after two publish intervals (the learner
+    has learned everything)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ok, first = converged(workers)
+        time.sleep(1.5)
+        ok2, second = converged(workers)
+        if ok and ok2 and first[0]["shared"]["seq"] == second[0]["shared"]["seq"]:
+            return second
+    raise AssertionError(f"workers did not converge: {[model_of(w) for w in workers]}")
+
+
+def replay_scores(lines: list[bytes], exported, event_ids: set[str]) -> dict[str, dict[str, float]]:
+    """The scores replay computes for ``event_ids`` with a frozen model."""
+    core = build_core(Settings())
+    core.use_models(exported)
+    core.set_learning(FrozenLearning())
+    scores: dict[str, dict[str, float]] = {}
+
+    def observe(event, state, p) -> None:
+        if event.event_id in event_ids:
+            scores[event.event_id] = {m: round(v, 6) for m, v in p.items()}
+
+    core.observe = observe
+    list(Replayer(core).feed(lines))
+    return scores
+
+
+def test_two_workers_learn_one_model_and_every_version_replays(kafka_bootstrap, tmp_path):
+    lines = simulate("electronics-en", 600, seed=41).lines
+    records = records_from_lines(lines)
+    first = WorkerEnv(kafka_bootstrap, tmp_path / "a", partitions=6, extra=SHARED)
+    second = dataclasses.replace(first, data_dir=tmp_path / "b")
+    first.produce([])
+    a, b = Worker(first, "a").start(), Worker(second, "b").start()
+    workers = [a, b]
+    try:
+        a.wait_for(lambda s: group_members(first) == ("Stable", 2), what="both workers in the group")
+        sent = first.produce(records)
+        deadline = time.monotonic() + 120
+        while sum(accounted(w.stats() or {}) for w in workers) < sent:
+            assert time.monotonic() < deadline, "inputs not accounted for"
+            time.sleep(0.5)
+        models = wait_converged(workers)
+        # one learner, learning from both workers' partitions
+        learners = [m["shared"]["learner"] for m in models if m["shared"]["learner"]["active"]]
+        assert len(learners) == 1, models
+        assert learners[0]["learned"] > 0 and models[0]["shared"]["seq"] > 1
+        assert all(w.stats()["processed"] > 0 for w in workers)  # both decided: the partitions are split
+        assert all(m["shared"]["versions_ignored"] == 0 for m in models)
+        metrics = a.get("/metrics").decode()
+        assert f"micromoments_model_seq {float(models[0]['shared']['seq'])}" in metrics
+
+        # every moment names its version; a version exported from mm.model gives, replayed frozen,
+        # the scores the workers decided with
+        moments = published(first)
+        assert moments and all(m.model.version for m in moments)
+        by_version: dict[str, list] = {}
+        for m in moments:
+            by_version.setdefault(m.model.version, []).append(m)
+        assert len(by_version) > 1, "the model never changed while deciding"
+        checked = 0
+        for version in sorted(by_version, key=lambda v: -len(by_version[v]))[:3]:
+            exported, meta = asyncio.run(_with_env(first, version))
+            assert meta["version"] == version
+            got = replay_scores(lines, exported, {m.event_id for m in by_version[version]})
+            for m in by_version[version]:
+                assert got[m.event_id] == m.scores, (version, m.event_id)
+                checked += 1
+        assert checked > 0
+
+        # a new worker (empty data dir) starts from the shared model, not from the shipped one
+        b.stop()
+        third = dataclasses.replace(first, data_dir=tmp_path / "c")
+        c = Worker(third, "c").start()
+        workers = [a, c]
+        c.wait_for(lambda s: s is not None and model_of(c)["shared"]["seq"] >= 0, what="the new worker's model")
+        assert model_of(c)["shared"]["seq"] >= models[0]["shared"]["seq"]  # (it decides nothing before)
+        assert model_of(c)["version"] == models[0]["version"]
+    finally:
+        for w in workers + [b]:
+            w.stop()
+
+
+async def _with_env(env: WorkerEnv, version: str):
+    """``micromoments model export --version`` of ``env``'s deployment, in process."""
+    import os
+
+    from config import get_settings
+
+    saved = {k: os.environ.get(k) for k in ("MOMENTS_KAFKA_BOOTSTRAP", "MOMENTS_TOPIC_PREFIX")}
+    os.environ.update({"MOMENTS_KAFKA_BOOTSTRAP": env.bootstrap, "MOMENTS_TOPIC_PREFIX": env.prefix})
+    get_settings.cache_clear()
+    try:
+        return await _read(None, version)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        get_settings.cache_clear()
