@@ -29,7 +29,7 @@ async def _read(seq: int | None, version: str | None) -> tuple[Any, dict[str, An
     from aiokafka.errors import KafkaError
 
     from config import get_settings
-    from pipeline.model_log import ModelLog, _consumer, _partition, read_latest
+    from pipeline.model_log import ModelLog, model_consumer, only_partition, read_latest
     from schemas.topics import MODEL_TOPIC
 
     settings = get_settings()
@@ -50,10 +50,10 @@ async def _read(seq: int | None, version: str | None) -> tuple[Any, dict[str, An
             return r.models is not None and _version_key(r.meta.get("version", "0")) >= want
         return False
 
-    consumer = _consumer(settings)
+    consumer = model_consumer(settings)
     try:
         await asyncio.wait_for(consumer.start(), timeout=30)
-        tp = await asyncio.wait_for(_partition(consumer, settings.topic(MODEL_TOPIC)), timeout=30)
+        tp = await asyncio.wait_for(only_partition(consumer, settings.topic(MODEL_TOPIC)), timeout=30)
         consumer.assign([tp])
         await read_latest(consumer, tp, reader, usable, reached)
     except (KafkaError, TimeoutError, OSError) as exc:

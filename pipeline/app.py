@@ -22,12 +22,12 @@ from pipeline import faust_adapter
 from pipeline.batch_producer import CachedPartitioner
 from pipeline.dedup import DedupMemory
 from pipeline.detector_factory import build_core, build_detector
-from pipeline.learner import SharedLearner
-from pipeline.learning import Models, SharedLearning, shareable
-from pipeline.model_log import ModelFollower
 from pipeline.engine import GC_THRESHOLDS, StreamEngine
 from pipeline.faust_adapter import BatchApp
 from pipeline.inputs import GROUP_TOPICS, InputPartitions
+from pipeline.learner import SharedLearner
+from pipeline.learning import Models, SharedLearning, shareable
+from pipeline.model_log import ModelFollower
 from pipeline.stream_worker import EXPIRY_INTERVAL_S, StreamWorker
 from pipeline.topics import DLQ_MAX_BYTES
 from pipeline.user_store import UserStore

@@ -34,10 +34,10 @@ from pipeline.model_log import (
     DELTA_KEY,
     MAX_DELTA_BYTES,
     ModelLog,
-    _consumer,
-    _partition,
     encode_delta,
     encode_snapshot,
+    model_consumer,
+    only_partition,
     read_latest,
 )
 from schemas.topics import LEARN_TOPIC, MODEL_TOPIC
@@ -86,19 +86,19 @@ class SharedLearner:
         s = self.settings
         self._producer = AIOKafkaProducer(**kafka_options(s), acks="all", linger_ms=0,
                                           max_request_size=2 * 1024 * 1024)
-        consumer = _consumer(s, group_id=f"{s.app_id}.learner", session_timeout_ms=10_000,
+        consumer = model_consumer(s, group_id=f"{s.app_id}.learner", session_timeout_ms=10_000,
                              heartbeat_interval_ms=1_000, max_poll_records=20)
         await self._producer.start()
         await consumer.start()
         try:
             learn_topic = s.topic(LEARN_TOPIC)
-            await _partition(consumer, learn_topic)
+            await only_partition(consumer, learn_topic)
             consumer.subscribe([learn_topic], listener=_Handover(self))
             while True:
                 batch = await consumer.getmany(timeout_ms=200)
                 if self.takeover:
                     self.takeover = False
-                    tp = await _partition(consumer, learn_topic)
+                    tp = await only_partition(consumer, learn_topic)
                     await self._restore()
                     consumer.seek(tp, self.meta.get("learn_offset", 0))
                     continue  # what was fetched before the seek is read again from there
@@ -116,10 +116,10 @@ class SharedLearner:
     async def _restore(self) -> None:
         """Steps 1 and 2: the latest model from mm.model, the next epoch, a snapshot."""
         reader = ModelLog()
-        consumer = _consumer(self.settings)
+        consumer = model_consumer(self.settings)
         await consumer.start()
         try:
-            tp = await _partition(consumer, self.settings.topic(MODEL_TOPIC))
+            tp = await only_partition(consumer, self.settings.topic(MODEL_TOPIC))
             consumer.assign([tp])
             await read_latest(consumer, tp, reader)
         finally:

@@ -36,12 +36,12 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from config import Settings
 from config.kafka import kafka_options
-from pipeline.learning import Changes, Models, apply_delta, delta, from_snapshot, snapshot
-from schemas.topics import LEARN_TOPIC, MODEL_TOPIC
+from pipeline.learning import Models, apply_delta, from_snapshot, snapshot
+from schemas.topics import MODEL_TOPIC
 
 log = logging.getLogger("micromoments.model")
 
@@ -131,7 +131,7 @@ class ModelLog:
         return "snapshot"
 
 
-async def _partition(consumer: AIOKafkaConsumer, topic: str) -> TopicPartition:
+async def only_partition(consumer: AIOKafkaConsumer, topic: str) -> TopicPartition:
     while not consumer.partitions_for_topic(topic):
         await consumer._client.force_metadata_update()  # a topic created after the consumer started
         if not consumer.partitions_for_topic(topic):
@@ -160,7 +160,7 @@ async def read_latest(consumer: AIOKafkaConsumer, tp: TopicPartition, reader: Mo
         consumer.seek(tp, start)
         seen: dict[tuple[str, str], list[int]] = {}  # (seq, epoch) -> [offset of chunk 0, chunks, count]
 
-        def look(rec) -> None:
+        def look(rec, seen=seen) -> None:
             nonlocal found
             if rec.key != SNAPSHOT_KEY:
                 return
@@ -189,7 +189,7 @@ async def read_latest(consumer: AIOKafkaConsumer, tp: TopicPartition, reader: Mo
     return end
 
 
-def _consumer(settings: Settings, **extra) -> AIOKafkaConsumer:
+def model_consumer(settings: Settings, **extra) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(**kafka_options(settings), enable_auto_commit=False, auto_offset_reset="earliest",
                             fetch_max_bytes=FETCH_BYTES, max_partition_fetch_bytes=FETCH_BYTES, **extra)
 
@@ -225,10 +225,10 @@ class ModelFollower:
         self.delays_ms.append(max(0.0, time.time() * 1000.0 - self.log.meta.get("ts_ms", 0)))
 
     async def run(self) -> None:
-        consumer = _consumer(self.settings)
+        consumer = model_consumer(self.settings)
         await consumer.start()
         try:
-            tp = await _partition(consumer, self.settings.topic(MODEL_TOPIC))
+            tp = await only_partition(consumer, self.settings.topic(MODEL_TOPIC))
             consumer.assign([tp])
             await read_latest(consumer, tp, self.log)
             if self.log.models is not None:

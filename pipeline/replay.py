@@ -27,9 +27,9 @@ import orjson
 
 from config import CLIError
 from detectors import checkpoint
-from pipeline.learning import FrozenLearning, from_snapshot
 from pipeline.core import Core
 from pipeline.engine import InRecord, OutRecord, StreamEngine, dlq_record
+from pipeline.learning import FrozenLearning, from_snapshot
 from schemas import DlqRecord, Moment, Rejection
 from schemas.decode import INPUT_TOPICS, parse_json
 from schemas.topics import ANALYTICS_TOPICS, CONTROL_TOPIC, DLQ_TOPIC, MOMENT_TOPICS, PROFILES_TOPIC, VENUES_TOPIC

@@ -48,6 +48,8 @@ ANALYTICS_METRICS_TOPIC = "mm.analytics.metrics"  # the online model's running q
 ANALYTICS_CONTACTS_TOPIC = "mm.analytics.contacts"  # analysed inbound messages of analytics-consenting users
 LEARN_TOPIC = "mm.learn"  # learning examples of every worker for the one learner (1 partition)
 MODEL_TOPIC = "mm.model"  # the shared model's versions: snapshots and deltas (1 partition)
+#: topics only the workers read and write (their formats: docs/ARCHITECTURE.md), not in the AsyncAPI document
+WORKER_TOPICS = (REKEYED_TOPIC, LEARN_TOPIC, MODEL_TOPIC)
 ANALYTICS_TOPICS = (ANALYTICS_EVENTS_TOPIC, ANALYTICS_MOMENTS_TOPIC, ANALYTICS_SESSIONS_TOPIC,
                     ANALYTICS_METRICS_TOPIC, ANALYTICS_CONTACTS_TOPIC)
 

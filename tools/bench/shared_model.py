@@ -1,0 +1,149 @@
+"""Bench part ``model``: one shared model with 1, 2 and 3 workers on 6 partitions (issue 20's targets).
+
+For each shop and each number of workers, a fresh deployment gets the same simulated stream
+(feedback included) at a fixed rate, live. Measured:
+
+* quality: macro-F1 and coverage of the moments the workers published, against the scenario's truth
+  (``detectors.scoring``, the measure of ``micromoments evaluate``);
+* convergence: every worker's p99 of the time from the learner's publishing of a version to its use
+  (``/stats/`` ``model.shared.delay_ms_p99``), and whether all ended on the same version;
+* a label's effect: after the stream, feedback labels are sent one at a time; the time until every
+  worker decides with a version that learned it (its feedback count went up);
+* cost: events per CPU second of all workers together while they decided the stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+import uuid
+
+import orjson
+
+from config import Settings
+from detectors.scoring import score
+from schemas import Moment, parse_ts
+from schemas.topics import FEEDBACK_TOPIC, MOMENT_TOPICS
+from tools.bench.live import Deployment, say
+from tools.bench.procs import accounted, wait_until
+from tools.evaluate import event_times
+from tools.feed import Record, read_all, records_from_lines
+from tools.simulate import simulate
+
+SHOPS = ("baumarkt-de", "fashion-en")
+PARTITIONS = 6
+
+
+def _model(worker) -> dict:
+    page = worker.page() or {}
+    return page.get("model", {})
+
+
+def _feedbacks(version: str) -> int:
+    return int(version.split(".")[0]) if version and version[0].isdigit() else -1
+
+
+def _label_probes(dep: Deployment, workers: list, lines: list[bytes], n: int) -> list[float]:
+    """Seconds from sending one feedback label to every worker deciding with a version that has it."""
+    fbs = [orjson.loads(line) for line in lines if b'"feedback"' in line]
+    fbs = [f for f in fbs if f.get("topic") == FEEDBACK_TOPIC and f.get("kind", "moment") == "moment"][-n:]
+    out = []
+    for fb in fbs:
+        before = max(_feedbacks(_model(w).get("version", "")) for w in workers)
+        fb.pop("topic")
+        fb["event_id"] = f"probe-{uuid.uuid4().hex[:12]}"
+        start = time.perf_counter()
+        dep.produce([Record(FEEDBACK_TOPIC, fb["user_id"].encode(), orjson.dumps(fb))])
+        deadline = start + 30
+        while time.perf_counter() < deadline:
+            if all(_feedbacks(_model(w).get("version", "")) > before for w in workers):
+                out.append(round(time.perf_counter() - start, 3))
+                break
+            time.sleep(0.02)
+        else:
+            say(f"model: a label was not learned within 30 s (feedback {fb['event_id']}); not counted")
+    return out
+
+
+def run_one(settings: Settings, shop: str, lines: list[bytes], truth: list[dict], n_workers: int, rate: float,
+            probes: int) -> dict:
+    records = records_from_lines(lines)
+    with Deployment(settings, PARTITIONS, f"m{n_workers}") as dep:
+        workers = [dep.worker(f"worker{i}", {"MOMENTS_MODEL_SYNC": "shared"}) for i in range(n_workers)]
+        try:
+            for w in workers:
+                w.start()
+
+            def ready() -> bool:
+                pages = [w.page() for w in workers]
+                return all(p and p.get("assigned") and p["model"].get("shared", {}).get("seq", -1) >= 0
+                           for p in pages)
+            wait_until(ready, workers, 180, f"{n_workers} worker(s) with partitions and the shared model")
+            time.sleep(3.0)  # a settled group
+            cpu0 = sum(w.cpu_s() for w in workers)
+            say(f"model: {shop}, {n_workers} worker(s): {len(records):,} records at {rate:,.0f}/s")
+            dep.produce(records, rate=rate)
+            wait_until(lambda: sum(accounted(w.stats()) for w in workers) >= len(records), workers, 600,
+                       "every record accounted for")
+            processed = sum(w.stats().get("processed", 0) for w in workers)
+            cpu = sum(w.cpu_s() for w in workers) - cpu0
+
+            def converged():
+                models = [_model(w) for w in workers]
+                return len({m["version"] for m in models}) == 1 and models
+            time.sleep(2.0)
+            models = wait_until(converged, workers, 60, "every worker on one version")
+            delays = [m["shared"]["delay_ms_p99"] or 0.0 for m in models]
+            label_s = _label_probes(dep, workers, lines, probes)
+            moments = []
+            for topic in MOMENT_TOPICS:
+                moments += [Moment.model_validate_json(v) for _, v in
+                            asyncio.run(read_all(dep.bootstrap, dep.prefix + topic))]
+        finally:
+            for w in workers:
+                w.stop()
+    rows = [{"user_id": m.user_id, "moment": m.moment, "event_ts_ms": parse_ts(m.event_ts),
+             "confidence": m.confidence} for m in moments]
+    s = score(truth, rows, event_times(lines))
+    result = {"workers": n_workers, "macro_f1": round(s.macro_f1, 4), "coverage": round(s.coverage, 4),
+              "moments": len(moments), "versions_named": len({m.model.version for m in moments}),
+              "final_version": models[0]["version"], "final_seq": models[0]["shared"]["seq"],
+              "delay_ms_p99_max": max(delays), "label_s": label_s,
+              "label_s_max": max(label_s) if label_s else None,
+              "events_per_cpu_s": round(processed / max(cpu, 1e-9))}
+    say(f"model: {shop}, {n_workers} worker(s): macro-F1 {result['macro_f1']:.4f}, coverage "
+        f"{result['coverage']:.4f}, version delay p99 {result['delay_ms_p99_max']:.0f} ms, label effect max "
+        f"{result['label_s_max']} s, {result['events_per_cpu_s']:,} ev per CPU second")
+    return result
+
+
+def shared_model(settings: Settings, sessions: int = 1500, rate: float = 1000.0, probes: int = 10,
+                 workers: tuple[int, ...] = (1, 2, 3), shops: tuple[str, ...] = SHOPS) -> dict:
+    out: dict = {"partitions": PARTITIONS, "rate": rate, "sessions": sessions, "shops": {}}
+    for shop in shops:
+        scn = simulate(shop, sessions, seed=2020)
+        runs = [run_one(settings, shop, scn.lines, scn.truth, n, rate, probes) for n in workers]
+        one = runs[0]
+        for r in runs:
+            r["macro_f1_vs_one"] = round(r["macro_f1"] - one["macro_f1"], 4)
+            r["coverage_vs_one"] = round(r["coverage"] - one["coverage"], 4)
+            r["events_per_cpu_s_vs_one"] = round(r["events_per_cpu_s"] / max(1, one["events_per_cpu_s"]), 3)
+        out["shops"][shop] = runs
+    all_runs = [r for runs in out["shops"].values() for r in runs]
+    out["worst"] = {
+        "macro_f1_gap": max(abs(r["macro_f1_vs_one"]) for r in all_runs),
+        "coverage_gap": max(abs(r["coverage_vs_one"]) for r in all_runs),
+        "delay_ms_p99": max(r["delay_ms_p99_max"] for r in all_runs),
+        "label_s": max((r["label_s_max"] or 0.0) for r in all_runs),
+        "events_per_cpu_s_ratio": min(r["events_per_cpu_s_vs_one"] for r in all_runs),
+        "label_s_median": statistics.median([s for r in all_runs for s in r["label_s"]] or [0.0]),
+    }
+    return out
+
+
+if __name__ == "__main__":  # python -m tools.bench.shared_model: one quick round, printed
+    from config import get_settings
+
+    print(json.dumps(shared_model(get_settings(), sessions=300, probes=3, shops=SHOPS[:1]), indent=1))
