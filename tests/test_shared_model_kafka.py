@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import threading
 import time
 import urllib.request
+from collections import Counter
 
+import orjson
 import pytest
 
 from config import Settings
@@ -16,6 +19,7 @@ from micromoments.model_cli import _read
 from pipeline.detector_factory import build_core
 from pipeline.learning import FrozenLearning
 from pipeline.replay import Replayer
+from tests.test_shared_model import Collecting
 from tests.worker_helpers import Worker, WorkerEnv, accounted, group_members, published
 from tools.feed import records_from_lines
 from tools.simulate import simulate
@@ -140,3 +144,57 @@ async def _with_env(env: WorkerEnv, version: str):
             else:
                 os.environ[k] = v
         get_settings.cache_clear()
+
+
+def expected_examples(lines: list[bytes]) -> Counter:
+    """How many examples of each kind the stream teaches (the same whatever the model decided)."""
+    learning = Collecting()
+    list(Replayer(build_core(Settings(), learning=learning)).feed(lines))
+    return Counter(ex[3] for rec in learning.records for ex in orjson.loads(rec))
+
+
+@pytest.mark.slow
+def test_the_learner_killed_and_recreated_learns_every_example_once(kafka_bootstrap, tmp_path):
+    """Two workers; the one that learns is SIGKILLed mid-stream and replaced by a worker with an
+    empty data dir. The other worker takes the learning over from the last published version: in
+    the end every worker decides with one version that learned each example of the stream exactly
+    once (its feedback and rule-label counts are the stream's), and moments still replay."""
+    lines = simulate("electronics-en", 3000, seed=43).lines
+    records = records_from_lines(lines)
+    want = expected_examples(lines)
+    first = WorkerEnv(kafka_bootstrap, tmp_path / "a", partitions=6, extra=SHARED)
+    second = dataclasses.replace(first, data_dir=tmp_path / "b")
+    first.produce([])
+    a, b = Worker(first, "a").start(), Worker(second, "b").start()
+    workers, replacement = [a, b], None
+    try:
+        a.wait_for(lambda s: group_members(first) == ("Stable", 2), what="both workers in the group")
+        a.wait_for(lambda s: all(model_of(w)["shared"]["seq"] >= 0 for w in workers), what="the shared model")
+        producing = threading.Thread(target=first.produce, args=(records,), kwargs={"rate": 1500.0})
+        producing.start()
+        learner = next(w for w in workers if model_of(w)["shared"]["learner"]["active"])
+        learner.wait_for(lambda s: model_of(learner)["shared"]["learner"]["learned"] > 3000, what="learning")
+        learner.kill()
+        survivor = b if learner is a else a
+        replacement = Worker(dataclasses.replace(first, data_dir=tmp_path / "c"), "c").start()
+        workers = [survivor, replacement]
+        producing.join()
+        deadline = time.monotonic() + 180
+        while True:
+            models = [model_of(w) for w in workers]
+            counts = _feedbacks_taught(models[0]["version"])
+            if len({m["version"] for m in models}) == 1 and counts == (want["moment"], want["teach"]):
+                break
+            assert time.monotonic() < deadline, f"not converged on every example once: {models}, want {want}"
+            time.sleep(1.0)
+        active = [m["shared"]["learner"] for m in models if m["shared"]["learner"]["active"]]
+        assert len(active) == 1 and models[0]["shared"]["epoch"] >= 1, models  # learning was handed over
+        assert active[0]["skipped"] >= 0
+    finally:
+        for w in [a, b, *( [replacement] if replacement else [])]:
+            w.stop()
+
+
+def _feedbacks_taught(version: str) -> tuple[int, int]:
+    n, _, m = version.partition(".")
+    return int(n), int(m)

@@ -94,4 +94,14 @@ def summary(doc: dict) -> str:
             lines.append(f"  (workers used {sc['one_cpu_cores']} / {sc['two_cpu_cores']} CPU cores of "
                          f"{sc['cpu_cores']}; ev/s per worker core {sc['one_eps_per_core']:,} / "
                          f"{sc['two_eps_per_core']:,})")
+    sm = doc.get("shared_model")
+    if sm and sm.get("worst"):
+        w = sm["worst"]
+        lines.append(f"one shared model, 1/2/3 workers on {sm['partitions']} partitions ({', '.join(sm['shops'])}): "
+                     f"macro-F1 gap {w['macro_f1_gap']}, coverage gap {w['coverage_gap']} (<= 0.01: "
+                     f"{'met' if max(w['macro_f1_gap'], w['coverage_gap']) <= 0.01 else 'NOT met'}); version delay "
+                     f"p99 {w['delay_ms_p99']} ms (<= 2 s: {'met' if w['delay_ms_p99'] <= 2000 else 'NOT met'}); "
+                     f"a label in every worker within {w['label_s']} s (<= 5 s: "
+                     f"{'met' if w['label_s'] <= 5 else 'NOT met'}); events per CPU second vs one worker "
+                     f"{w['events_per_cpu_s_ratio']} (>= 0.9: {'met' if w['events_per_cpu_s_ratio'] >= 0.9 else 'NOT met'})")
     return "\n".join(lines)

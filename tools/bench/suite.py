@@ -14,6 +14,9 @@ latency     event -> moment latency p50/p95/p99 at offered 1k and 5k ev/s and at
 rss         resident memory of a worker holding 100k live sessions.
 scale       one worker vs two workers in one group on 4-partition topics, from the moment every
             record is produced to the last one accounted for, with the CPU cores the workers used.
+model       one shared model with 1, 2 and 3 workers on 6 partitions, the same simulated streams at
+            1k ev/s: macro-F1 and coverage, version delay p99, a label's effect in every worker,
+            events per CPU second (see ``tools.bench.shared_model``).
 profiles    the worker's events/s on simulated traffic without and with customer messages (the
             same number of records), and profile freshness: produce -> the ``profiles`` record
             the event caused, p50/p95/p99 at 1k ev/s offered.
@@ -60,7 +63,7 @@ from tools.feed import produce, records_from_lines
 
 INPUTS = (*EVENT_TOPICS, VENUES_TOPIC)
 ANALYTICS = ANALYTICS_TOPICS
-PARTS = ("throughput", "latency", "rss", "scale", "profiles", "serve", "bot")
+PARTS = ("throughput", "latency", "rss", "scale", "model", "profiles", "serve", "bot")
 #: the live sessions are opened at this rate (below the worker's capacity); the same traffic
 #: produced at once (a backlog the worker drains at full speed) is measured too ("burst")
 RSS_RATE = 3000.0
@@ -321,6 +324,13 @@ def _profiles_part(doc: dict, args: argparse.Namespace, settings: Settings, size
     return {"events": n, "repeats": args.repeats}
 
 
+def _model_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: dict) -> dict:
+    from tools.bench.shared_model import shared_model
+
+    doc["shared_model"] = shared_model(settings, sessions=sizes["model_sessions"])
+    return {"sessions": sizes["model_sessions"]}
+
+
 def _serve_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: dict) -> dict:
     from tools.bench.serve_bench import serve_part
 
@@ -335,7 +345,7 @@ def _bot_part(doc: dict, args: argparse.Namespace, settings: Settings, sizes: di
     return {"events_per_day": sizes["bot_events"]}
 
 
-_PART_RUNNERS = {"bot": _bot_part, "serve": _serve_part, "profiles": _profiles_part, "throughput": _throughput_part, "latency": _latency_part, "rss": _rss_part, "scale": _scale_part}
+_PART_RUNNERS = {"model": _model_part, "bot": _bot_part, "serve": _serve_part, "profiles": _profiles_part, "throughput": _throughput_part, "latency": _latency_part, "rss": _rss_part, "scale": _scale_part}
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -352,7 +362,8 @@ def run(args: argparse.Namespace) -> dict:
              "users": args.rss_users or (10_000 if q else 100_000),
              "scale_events": args.scale_events or (20_000 if q else 200_000),
              "profile_events": args.profile_events or (20_000 if q else 100_000),
-             "serve_profiles": 20_000 if q else 100_000, "bot_events": 100_000 if q else 1_000_000}
+             "serve_profiles": 20_000 if q else 100_000, "bot_events": 100_000 if q else 1_000_000,
+             "model_sessions": 400 if q else 1500}
     settings = get_settings().model_copy(update={"partitions": args.partitions})
     out: Path = args.out
     keep_logs_in(out.parent / "logs")
@@ -371,7 +382,7 @@ def run(args: argparse.Namespace) -> dict:
             except Exception as exc:
                 raise PartFailed(part, exc) from exc
     finally:
-        for key in ("latency_ms", "rss_mb", "scale_2_workers", "profiles", "serve", "bot"):
+        for key in ("latency_ms", "rss_mb", "scale_2_workers", "shared_model", "profiles", "serve", "bot"):
             doc.setdefault(key, None)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(doc, indent=2) + "\n")
