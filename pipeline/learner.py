@@ -26,6 +26,7 @@ from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
 
 from config import Settings
 from config.kafka import kafka_options
@@ -83,6 +84,17 @@ class SharedLearner:
                 "seq": self.meta.get("seq"), "epoch": self.meta.get("epoch")}
 
     async def run(self) -> None:
+        """Take part in the learner group for as long as the worker runs; a broker that goes away
+        is waited for (another worker may learn meanwhile: the next assignment restores from mm.model)."""
+        while True:
+            try:
+                await self._run()
+            except (TimeoutError, KafkaError, OSError) as exc:
+                self.active = False
+                log.warning("learner: Kafka failed (%r); joining again in 1 s", exc)
+                await asyncio.sleep(1.0)
+
+    async def _run(self) -> None:
         s = self.settings
         self._producer = AIOKafkaProducer(**kafka_options(s), acks="all", linger_ms=0,
                                           max_request_size=2 * 1024 * 1024)

@@ -37,6 +37,7 @@ from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 
 from config import Settings
 from config.kafka import kafka_options
@@ -74,7 +75,7 @@ class ModelLog:
     """The versions read from ``mm.model`` so far and the model they give (no I/O: ``offer``
     each record in the topic's order).
 
-    >>> from pipeline.learning import Changes
+    >>> from pipeline.learning import Changes, delta
     >>> learner, changes = Models.fresh(), Changes()
     >>> first = encode_snapshot({"seq": 0, "epoch": 0, "ts_ms": 0}, learner)
     >>> learner.learn(("topic", ["drill"], "tools")); changes.note(("topic", ["drill"], "tools"))
@@ -204,6 +205,7 @@ class ModelFollower:
         self.log = ModelLog()
         self.ready = asyncio.Event()
         self.applied = 0
+        self.next_offset: int | None = None  # of mm.model, once the latest model was read
         #: milliseconds from the learner's publishing of a version to its use here (recent ones)
         self.delays_ms: deque[float] = deque(maxlen=1000)
 
@@ -225,21 +227,35 @@ class ModelFollower:
         self.delays_ms.append(max(0.0, time.time() * 1000.0 - self.log.meta.get("ts_ms", 0)))
 
     async def run(self) -> None:
+        """Follow mm.model for as long as the worker runs; a broker that goes away is waited for."""
+        while True:
+            try:
+                await self._follow()
+            except (TimeoutError, KafkaError, OSError) as exc:
+                log.warning("shared model: reading mm.model failed (%r); trying again in 1 s", exc)
+                await asyncio.sleep(1.0)
+
+    async def _follow(self) -> None:
         consumer = model_consumer(self.settings)
         await consumer.start()
         try:
             tp = await only_partition(consumer, self.settings.topic(MODEL_TOPIC))
             consumer.assign([tp])
-            await read_latest(consumer, tp, self.log)
-            if self.log.models is not None:
-                self.on_models(self.log.models)
-                self.ready.set()
-                log.info("shared model: version %s (seq %d, epoch %d)", self.log.meta.get("version"),
-                         self.log.seq, self.log.epoch)
+            if self.next_offset is None:
+                await read_latest(consumer, tp, self.log)
+                if self.log.models is not None:
+                    self.on_models(self.log.models)
+                    self.ready.set()
+                    log.info("shared model: version %s (seq %d, epoch %d)", self.log.meta.get("version"),
+                             self.log.seq, self.log.epoch)
+                else:
+                    log.info("shared model: none on %s yet; waiting for the learner's first snapshot", tp.topic)
+                self.next_offset = await consumer.position(tp)
             else:
-                log.info("shared model: none on %s yet; waiting for the learner's first snapshot", tp.topic)
+                consumer.seek(tp, self.next_offset)  # after a reconnect: where it stopped
             while True:
                 for rec in (await consumer.getmany(tp, timeout_ms=500)).get(tp, []):
                     self._offer(rec)
+                    self.next_offset = rec.offset + 1
         finally:
             await consumer.stop()
