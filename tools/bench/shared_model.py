@@ -24,6 +24,9 @@ import orjson
 
 from config import Settings
 from detectors.scoring import score
+from pipeline.detector_factory import build_detector
+from pipeline.learning import Models
+from pipeline.model_log import ModelLog, encode_snapshot
 from schemas import Moment, parse_ts
 from schemas.topics import FEEDBACK_TOPIC, MOMENT_TOPICS
 from tools.bench.live import Deployment, say
@@ -119,9 +122,27 @@ def run_one(settings: Settings, shop: str, lines: list[bytes], truth: list[dict]
     return result
 
 
+def snapshot_cost(settings: Settings) -> dict:
+    """The shipped model as one snapshot: its size on mm.model, and the time to encode (the
+    learner, every ``MOMENTS_MODEL_SNAPSHOT_INTERVAL_S``) and to decode it (a starting worker)."""
+    models = Models(build_detector(settings.model_copy(update={"data_dir": settings.data_dir / "none"})))
+    start = time.perf_counter()
+    records = encode_snapshot({"seq": 0, "epoch": 0, "ts_ms": 0, "version": "0.0"}, models)
+    encoded = time.perf_counter()
+    reader = ModelLog()
+    for rec in records:
+        reader.offer(*rec)
+    decoded = time.perf_counter()
+    return {"features": len(models.detector.model.weights), "chunks": len(records),
+            "bytes": sum(len(r[1]) for r in records), "encode_s": round(encoded - start, 3),
+            "decode_s": round(decoded - encoded, 3)}
+
+
 def shared_model(settings: Settings, sessions: int = 1500, rate: float = 1000.0, probes: int = 10,
                  workers: tuple[int, ...] = (1, 2, 3), shops: tuple[str, ...] = SHOPS) -> dict:
-    out: dict = {"partitions": PARTITIONS, "rate": rate, "sessions": sessions, "shops": {}}
+    out: dict = {"partitions": PARTITIONS, "rate": rate, "sessions": sessions, "shops": {},
+                 "snapshot": snapshot_cost(settings)}
+    say(f"model: snapshot of the shipped model {out['snapshot']}")
     for shop in shops:
         scn = simulate(shop, sessions, seed=2020)
         runs = [run_one(settings, shop, scn.lines, scn.truth, n, rate, probes) for n in workers]
