@@ -27,6 +27,7 @@ import asyncio
 import base64
 import json
 import logging
+import multiprocessing
 import shutil
 import signal
 import subprocess
@@ -66,6 +67,26 @@ KILL_AT, BROKER_AT, CLICKHOUSE_AT, ERASE_AT = 0.15, 0.30, 0.45, 0.85
 
 class BrokerDidNotStart(RuntimeError):
     """The soak's own broker could not be started (no Java, no Kafka jars)."""
+
+
+def expected_rows(records: list[Record], erased: str) -> dict[str, set[str]]:
+    """What replay of the same lines stores: event and contact ids (the erased customer's left out)."""
+    rows: dict[str, set[str]] = {ANALYTICS_EVENTS_TOPIC: set(), ANALYTICS_CONTACTS_TOPIC: set()}
+
+    def keep(out: OutRecord) -> None:
+        if out.topic in rows and out.key != erased.encode():
+            rows[out.topic].add(orjson.loads(out.value)["event_id"])
+
+    lines = [orjson.dumps({"topic": r.topic, **orjson.loads(r.value)}) if _is_object(r.value) else r.value or b""
+             for r in records]
+    for _ in Replayer(build_core(Settings(model="rules")), analytics=keep).feed(lines):
+        pass
+    return {"events": rows[ANALYTICS_EVENTS_TOPIC], "contacts": rows[ANALYTICS_CONTACTS_TOPIC]}
+
+
+def _oracle(records: list[Record], erased: str, conn) -> None:
+    conn.send(expected_rows(records, erased))
+    conn.close()
 
 
 def say(text: str) -> None:
@@ -338,6 +359,7 @@ class Soak:
         self.records = traffic(plan)
         self.report.records = len(self.records)
         self.erased = erase_candidate(self.records, ERASE_AT - 0.1)
+        self.start_oracle()
         self.start()
         self.producer = Producer(self.bootstrap, self.records, plan.rate)
         self.t0 = time.monotonic()
@@ -368,23 +390,28 @@ class Soak:
 
     # --- the account ----------------------------------------------------------------------------
 
+    def start_oracle(self) -> None:
+        """Replay of the same lines (``expected_rows``) in a forked process while the traffic runs:
+        forked before any thread or client starts, it shares the records copy-on-write."""
+        ctx = multiprocessing.get_context("fork")
+        self._oracle_in, child = ctx.Pipe(duplex=False)
+        self._oracle = ctx.Process(target=_oracle, args=(self.records, self.erased, child), daemon=True,
+                                   name="soak-oracle")
+        self._oracle.start()
+        child.close()
+
     def expected(self) -> dict[str, set[str]]:
-        """What replay of the same lines stores: event and contact ids (the erased customer's left out)."""
-        rows: dict[str, set[str]] = {ANALYTICS_EVENTS_TOPIC: set(), ANALYTICS_CONTACTS_TOPIC: set()}
-
-        def keep(out: OutRecord) -> None:
-            if out.topic in rows and out.key != self.erased.encode():
-                rows[out.topic].add(orjson.loads(out.value)["event_id"])
-
-        lines = [orjson.dumps({"topic": r.topic, **orjson.loads(r.value)}) if _is_object(r.value) else r.value or b""
-                 for r in self.records]
-        for _ in Replayer(build_core(Settings(model="rules")), analytics=keep).feed(lines):
-            pass
-        return {"events": rows[ANALYTICS_EVENTS_TOPIC], "contacts": rows[ANALYTICS_CONTACTS_TOPIC]}
+        """What replay of the same lines stores (from the oracle process)."""
+        try:
+            want = self._oracle_in.recv()
+        except EOFError:
+            raise RuntimeError(f"the replay oracle died (exit code {self._oracle.exitcode})") from None
+        self._oracle.join(timeout=30)
+        return want
 
     def verify(self) -> None:
         report = self.report
-        say("replaying the same lines for the expected rows")
+        say("the replay oracle's expected rows")
         want = self.expected()
         settings = Settings(data_dir=self.root / "sink", topic_prefix=PREFIX, pseudonym_key=PSEUDONYM_KEY)
         remote = service.running_sink(settings)
