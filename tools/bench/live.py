@@ -283,7 +283,7 @@ def live_sessions(settings: Settings, records: Sequence[Record], partitions: int
 
 # --- one vs two workers -----------------------------------------------------------------------------
 
-def _group_rate(settings: Settings, records: Sequence[Record], n_workers: int, partitions: int) -> tuple[float, float]:
+def group_rate(settings: Settings, records: Sequence[Record], n_workers: int, partitions: int) -> tuple[float, float]:
     """Events/s of ``n_workers`` in one group, and the CPU cores the workers used meanwhile.
 
     Measured from the moment the benchmark has produced every record to the last one
@@ -329,9 +329,9 @@ def scale(settings: Settings, records: Sequence[Record], partitions: int = 4) ->
     """One worker vs two; with the CPU cores the workers used (their events per CPU second
     show whether a shortfall is the workers' or the machine's: on 2 cores shared with the
     broker two workers cannot each have a whole core)."""
-    one, one_cpu = _group_rate(settings, records, 1, partitions)
+    one, one_cpu = group_rate(settings, records, 1, partitions)
     say(f"scale: one worker {one:,.0f} ev/s on {one_cpu:.2f} cores")
-    two, two_cpu = _group_rate(settings, records, 2, partitions)
+    two, two_cpu = group_rate(settings, records, 2, partitions)
     say(f"scale: two workers {two:,.0f} ev/s ({two / one:.2f} x) on {two_cpu:.2f} cores")
     return {"one_eps": round(one), "two_eps": round(two), "ratio": round(two / one, 2),
             "one_cpu_cores": round(one_cpu, 2), "two_cpu_cores": round(two_cpu, 2),
