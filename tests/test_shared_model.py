@@ -117,3 +117,22 @@ def test_a_follower_of_the_versions_holds_the_learners_model(examples):
                 assert follower.offer(DELTA_KEY, stale, []) is None
     same_models(follower.models, one.models)
     assert follower.seq == seq and follower.meta["version"] == str(one.models.detector.version)
+
+
+def test_a_new_learners_epoch_replaces_the_old_ones_versions(examples):
+    """A learner that takes over publishes a snapshot with the next epoch; a delta that the replaced
+    learner still sends afterwards (it has not noticed yet) is ignored by every reader."""
+    from pipeline.learning import delta
+
+    old = learner()
+    reader = ModelLog()
+    for rec in encode_snapshot(old.meta, old.models):
+        reader.offer(*rec)
+    old.learn_record(examples[0], 0)
+    stale = encode_delta({"seq": 1, "base": 0, "epoch": 0, "ts_ms": 0}, delta(old.models, old.changes))
+    new = learner()  # restored from the version the readers hold (seq 0), next epoch
+    new.learn_record(examples[0], 0)
+    new.learn_record(examples[1], 1)
+    assert [reader.offer(*r) for r in encode_snapshot({"seq": 1, "epoch": 1, "ts_ms": 0}, new.models)][-1] == "snapshot"
+    assert reader.offer(DELTA_KEY, stale, []) is None and reader.ignored == 1
+    same_models(reader.models, new.models)

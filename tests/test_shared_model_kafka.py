@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -112,6 +114,19 @@ def test_two_workers_learn_one_model_and_every_version_replays(kafka_bootstrap, 
                 assert got[m.event_id] == m.scores, (version, m.event_id)
                 checked += 1
         assert checked > 0
+        # the same through the command line: model export, replay --model --freeze
+        top = max(by_version, key=lambda v: len(by_version[v]))
+        env = first.env(0)
+        subprocess.run([sys.executable, "-m", "micromoments", "model", "export", "--version", top,
+                        "--out", str(tmp_path / "model.json")], env=env, check=True, timeout=120)
+        (tmp_path / "in.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+        subprocess.run([sys.executable, "-m", "micromoments", "replay", "-i", str(tmp_path / "in.jsonl"),
+                        "-o", str(tmp_path / "out.jsonl"), "--model", str(tmp_path / "model.json"), "--freeze",
+                        "-q"], env=env, check=True, timeout=300)
+        replayed = {m["event_id"]: m for m in map(json.loads, (tmp_path / "out.jsonl").read_text().splitlines())}
+        same = [m for m in by_version[top] if m.event_id in replayed]
+        assert same and all(replayed[m.event_id]["scores"] == m.scores and
+                            replayed[m.event_id]["model"]["version"] == top for m in same)
 
         # a new worker (empty data dir) starts from the shared model, not from the shipped one
         b.stop()
