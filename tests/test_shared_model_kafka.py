@@ -8,7 +8,6 @@ import dataclasses
 import json
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections import Counter
@@ -18,7 +17,7 @@ import pytest
 
 from config import Settings
 from micromoments.model_cli import _read
-from pipeline.detector_factory import build_core
+from pipeline.detector_factory import build_core, build_detector
 from pipeline.learning import FrozenLearning
 from pipeline.replay import Replayer
 from tests.test_shared_model import Collecting
@@ -170,38 +169,52 @@ def expected_examples(lines: list[bytes]) -> Counter:
 
 @pytest.mark.slow
 def test_the_learner_killed_and_recreated_learns_every_example_once(kafka_bootstrap, tmp_path):
-    """Two workers; the one that learns is SIGKILLed mid-stream and replaced by a worker with an
+    """Two workers; the one that learns is SIGKILLed while it learns and replaced by a worker with an
     empty data dir. The other worker takes the learning over from the last published version: in
     the end every worker decides with one version that learned each example of the stream exactly
     once (its feedback and rule-label counts are the stream's), and moments still replay."""
-    lines = simulate("electronics-en", 3000, seed=43).lines
+    # no bad lines: among them are copies of an event under another user id, which two workers do not
+    # recognise as duplicates (docs/ARCHITECTURE.md "State") and would learn twice
+    lines = simulate("electronics-en", 2000, seed=43, bad_share=0.0).lines
     records = records_from_lines(lines)
     want = expected_examples(lines)
+    base = _feedbacks_taught(build_detector(Settings()).version)  # the shipped model's counts
     first = WorkerEnv(kafka_bootstrap, tmp_path / "a", partitions=6, extra=SHARED)
     second = dataclasses.replace(first, data_dir=tmp_path / "b")
-    first.produce([])
+    # in Kafka before the workers start: each user's events in the order replay takes them (live
+    # traffic may bring a topic's record after a later one of another topic: other features, other
+    # rule labels), so the examples are the stream's whatever the timing
+    first.produce(records)
     a, b = Worker(first, "a").start(), Worker(second, "b").start()
     workers, replacement = [a, b], None
     try:
-        a.wait_for(lambda s: group_members(first) == ("Stable", 2), what="both workers in the group")
-        a.wait_for(lambda s: all(model_of(w)["shared"]["seq"] >= 0 for w in workers), what="the shared model")
-        producing = threading.Thread(target=first.produce, args=(records,), kwargs={"rate": 1500.0})
-        producing.start()
-        learner = next(w for w in workers if model_of(w)["shared"]["learner"]["active"])
-        learner.wait_for(lambda s: model_of(learner)["shared"]["learner"]["learned"] > 3000, what="learning")
+        def learning() -> Worker | None:  # the learner, once it has learned a part of the stream
+            for w in workers:
+                try:
+                    mine = model_of(w)["shared"]["learner"]
+                except OSError:  # not serving its pages yet
+                    continue
+                if mine["active"] and mine["learned"] > 2000:
+                    return w
+            return None
+        a.wait_for(lambda s: learning() is not None, what="the learner to learn")
+        learner = learning()
         learner.kill()
         survivor = b if learner is a else a
         replacement = Worker(dataclasses.replace(first, data_dir=tmp_path / "c"), "c").start()
         workers = [survivor, replacement]
-        producing.join()
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 120
         while True:
-            models = [model_of(w) for w in workers]
-            counts = _feedbacks_taught(models[0]["version"])
+            time.sleep(1.0)
+            try:
+                models = [model_of(w) for w in workers]
+            except OSError:  # the replacement's web server is not up yet
+                continue
+            n, m = _feedbacks_taught(models[0]["version"])
+            counts = (n - base[0], m - base[1])
             if len({m["version"] for m in models}) == 1 and counts == (want["moment"], want["teach"]):
                 break
-            assert time.monotonic() < deadline, f"not converged on every example once: {models}, want {want}"
-            time.sleep(1.0)
+            assert time.monotonic() < deadline, f"not every example once: {counts}, want {want}; {models}"
         active = [m["shared"]["learner"] for m in models if m["shared"]["learner"]["active"]]
         assert len(active) == 1 and models[0]["shared"]["epoch"] >= 1, models  # learning was handed over
         assert active[0]["skipped"] >= 0
