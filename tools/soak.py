@@ -137,17 +137,22 @@ def traffic(plan: Plan) -> list[Record]:
     return records_from_lines(lines)[:want]
 
 
-def erase_candidate(records: list[Record], before: float) -> str:
+def erase_candidate(records: list[Record], before: float) -> tuple[str, dict[str, int]]:
     """The customer with the most records among those whose records all come before ``before``
-    (a fraction of the stream): erased later, nothing of theirs arrives after the request."""
-    last, count = {}, Counter()
+    (a fraction of the stream): erased later, nothing of theirs arrives after the request. Also how
+    many customers the records name, in all and in their first half (the worker holds each one's
+    state: its memory grows with them)."""
+    first, last, count = {}, {}, Counter()
     for i, r in enumerate(records):
         msg = decode(r.topic, r.value, r.key) if r.topic in EVENT_TOPICS else None
         if msg is not None and not isinstance(msg, Rejection):
+            first.setdefault(msg.user_id, i)
             last[msg.user_id] = i
             count[msg.user_id] += 1
     limit = int(len(records) * before)
-    return max((u for u in count if last[u] < limit), key=lambda u: (count[u], u))
+    half = len(records) // 2
+    customers = {"total": len(count), "in_the_first_half": sum(1 for i in first.values() if i < half)}
+    return max((u for u in count if last[u] < limit), key=lambda u: (count[u], u)), customers
 
 
 class Producer:
@@ -358,7 +363,7 @@ class Soak:
         say(f"simulating {plan.rate * plan.seconds:,.0f} records")
         self.records = traffic(plan)
         self.report.records = len(self.records)
-        self.erased = erase_candidate(self.records, ERASE_AT - 0.1)
+        self.erased, self.report.numbers["customers"] = erase_candidate(self.records, ERASE_AT - 0.1)
         self.start_oracle()
         self.start()
         self.producer = Producer(self.bootstrap, self.records, plan.rate)
