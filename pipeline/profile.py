@@ -4,9 +4,10 @@
 feedback and moment of a user into the user's profile state (``UserState.profile``, a plain
 dict so that it serializes with the rest of the state) and says when the profile changed in a
 way a reader would see (``publish``: a new record for the compacted ``profiles`` topic). Its
-models are shared by all users of a worker and learn online: sentiment from ``kind:
-"sentiment"`` feedback, criticality from ``kind: "outcome"``, topic words from the events that
-name a category. Contract: ``../shared/PROFILES.md``.
+models are shared by all users and learn online: sentiment from ``kind: "sentiment"`` feedback,
+criticality from ``kind: "outcome"``, topic words from the events that name a category; their
+examples go where the core's go (``pipeline.learning``: in the worker, to the one learner of the
+model all workers share). Contract: ``../shared/PROFILES.md``.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def _empty() -> dict[str, Any]:
 
 @dataclass
 class ProfileModels:
-    """The online models the profiles share (one set per worker, like the moment detector)."""
+    """The online models the profiles share (learned like the moment detector: ``pipeline.learning``)."""
 
     sentiment: SentimentModel = field(default_factory=SentimentModel)
     criticality: CriticalityModel = field(default_factory=CriticalityModel)

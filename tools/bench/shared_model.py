@@ -29,7 +29,7 @@ from detectors.scoring import score
 from pipeline.detector_factory import build_detector
 from pipeline.learning import Models
 from pipeline.model_log import ModelLog, encode_snapshot
-from schemas import Moment, parse_ts
+from schemas import Moment, Rejection, decode, parse_ts
 from schemas.topics import FEEDBACK_TOPIC, MOMENT_TOPICS
 from tools.bench.live import Deployment, group_rate, say
 from tools.bench.procs import accounted, wait_until
@@ -51,13 +51,19 @@ def _feedbacks(version: str) -> int:
     return int(version.split(".")[0]) if version and version[0].isdigit() else -1
 
 
+def _valid(line: dict) -> bool:
+    """A feedback line the contract accepts (the stream has bad lines too)."""
+    body = {k: v for k, v in line.items() if k != "topic"}
+    return not isinstance(decode(FEEDBACK_TOPIC, orjson.dumps(body), str(line.get("user_id")).encode()), Rejection)
+
+
 def _label_probes(dep: Deployment, workers: list, lines: list[bytes], truth: list[dict], n: int) -> list[float]:
     """Seconds from sending one feedback label (a copy of one of the stream's, under a new event id)
     to every worker deciding with a version that learned it."""
     opted_out = {t["user_id"] for t in truth if t.get("opted_out")}
     fbs = [orjson.loads(line) for line in lines if b'"feedback"' in line]
     fbs = [f for f in fbs if f.get("topic") == FEEDBACK_TOPIC and f.get("kind", "moment") == "moment"
-           and f.get("user_id") not in opted_out][-n:]
+           and f.get("user_id") not in opted_out and _valid(f)][-n:]
     out = []
     for fb in fbs:
         before = max(_feedbacks(_model(w).get("version", "")) for w in workers)
