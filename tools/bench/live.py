@@ -31,6 +31,7 @@ import orjson
 
 from config import Settings
 from config.kafka import kafka_options
+from pipeline.inputs import GROUP_TOPICS
 from pipeline.topics import ensure_topics
 from schemas.topics import FEEDBACK_TOPIC, MOMENT_TOPICS, PROFILES_TOPIC, VENUES_TOPIC
 from tools.bench.procs import SinkProc, WorkerProc, accounted, wait_until
@@ -294,7 +295,7 @@ def group_rate(settings: Settings, records: Sequence[Record], n_workers: int, pa
         try:
             for w in workers:
                 w.start()
-            expected = partitions * 6 + 1  # 4 event topics, re-keyed, control; venues (1 partition)
+            expected = partitions * (len(GROUP_TOPICS) - 1) + 1  # inputs, re-keyed, control; venues (1 partition)
 
             def stable() -> bool:
                 pages = [w.page() for w in workers]
