@@ -10,8 +10,9 @@ For each shop and each number of workers, a fresh deployment gets the same simul
 * a label's effect: after the stream, feedback labels are sent one at a time; the time until every
   worker decides with a version that learned it (its feedback count went up);
 * cost: the workers' events per CPU second at saturation (records produced as fast as possible,
-  measured once all are produced: ``tools.bench.live``'s group rate), 1 vs 2 vs 3 workers; on a
-  machine with fewer cores than workers that is what "throughput per worker" can mean.
+  measured from the end of producing until the learner has learned them all: ``saturation``),
+  1 vs 2 vs 3 workers; on a machine with fewer cores than workers that is what "throughput per
+  worker" can mean.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pipeline.learning import Models
 from pipeline.model_log import ModelLog, encode_snapshot
 from schemas import Moment, Rejection, decode, parse_ts
 from schemas.topics import FEEDBACK_TOPIC, MOMENT_TOPICS
-from tools.bench.live import Deployment, group_rate, say
+from tools.bench.live import Deployment, say
 from tools.bench.procs import accounted, wait_until
 from tools.bench.suite import scenario_records
 from tools.evaluate import event_times
@@ -91,11 +92,8 @@ def run_one(settings: Settings, shop: str, lines: list[bytes], truth: list[dict]
             for w in workers:
                 w.start()
 
-            def ready() -> bool:
-                pages = [w.page() for w in workers]
-                return all(p and p.get("assigned") and p["model"].get("shared", {}).get("seq", -1) >= 0
-                           for p in pages)
-            wait_until(ready, workers, 180, f"{n_workers} worker(s) with partitions and the shared model")
+            wait_until(lambda: _all_ready(workers), workers, 180,
+                       f"{n_workers} worker(s) with partitions and the shared model")
             time.sleep(3.0)  # a settled group
             say(f"model: {shop}, {n_workers} worker(s): {len(records):,} records at {rate:,.0f}/s")
             dep.produce(records, rate=rate)
@@ -130,6 +128,47 @@ def run_one(settings: Settings, shop: str, lines: list[bytes], truth: list[dict]
     return result
 
 
+def saturation(settings: Settings, records: list, n_workers: int) -> dict:
+    """Events/s and CPU of ``n_workers`` deciding preloaded-as-fast-as-possible records, from the end
+    of producing to the moment the learner has learned them all (the model's version stops
+    changing): its learning belongs to the cost, and it may lag behind the deciding."""
+    with Deployment(settings, PARTITIONS, f"s{n_workers}") as dep:
+        workers = [dep.worker(f"worker{i}", {"MOMENTS_MODEL_SYNC": "shared"}) for i in range(n_workers)]
+        try:
+            for w in workers:
+                w.start()
+            wait_until(lambda: _all_ready(workers), workers, 180, f"{n_workers} worker(s) ready")
+            time.sleep(3.0)
+            dep.produce(records)
+            t0, n0 = time.perf_counter(), sum(accounted(w.stats()) for w in workers)
+            cpu0 = sum(w.cpu_s() for w in workers)
+            wait_until(lambda: sum(accounted(w.stats()) for w in workers) >= len(records), workers, 900,
+                       "every record accounted for")
+            last = (None, 0.0, 0.0)  # (seq, time, cpu) when the version last changed
+            while True:
+                seq = max(_model(w).get("shared", {}).get("seq", -1) for w in workers)
+                now, cpu = time.perf_counter(), sum(w.cpu_s() for w in workers)
+                if seq != last[0]:
+                    last = (seq, now, cpu)
+                elif now - last[1] > 3.0:  # six publish intervals without a new version: learned all
+                    break
+                time.sleep(0.1)
+        finally:
+            for w in workers:
+                w.stop()
+    seconds, cpu = last[1] - t0, last[2] - cpu0
+    out = {"eps": round((len(records) - n0) / seconds), "cpu_cores": round(cpu / seconds, 2),
+           "events_per_cpu_s": round((len(records) - n0) / cpu), "produced_before_start": n0}
+    say(f"model: saturation, {n_workers} worker(s): {out['eps']:,} ev/s on {out['cpu_cores']} cores "
+        f"(learned all), {out['events_per_cpu_s']:,} events per CPU second")
+    return out
+
+
+def _all_ready(workers: list) -> bool:
+    pages = [w.page() for w in workers]
+    return all(p and p.get("assigned") and p["model"].get("shared", {}).get("seq", -1) >= 0 for p in pages)
+
+
 def snapshot_cost(settings: Settings) -> dict:
     """The shipped model as one snapshot: its size on mm.model, and the time to encode (the
     learner, every ``MOMENTS_MODEL_SNAPSHOT_INTERVAL_S``) and to decode it (a starting worker)."""
@@ -161,11 +200,7 @@ def shared_model(settings: Settings, sessions: int = 1500, rate: float = 1000.0,
             r["coverage_vs_one"] = round(r["coverage"] - one["coverage"], 4)
         out["shops"][shop] = runs
     records = scenario_records(throughput_events, seed=8)
-    rates = {}
-    for n in workers:
-        eps, cores = group_rate(settings, records, n, PARTITIONS)
-        rates[n] = {"eps": round(eps), "cpu_cores": round(cores, 2), "events_per_cpu_s": round(eps / max(cores, 1e-9))}
-        say(f"model: saturation, {n} worker(s): {eps:,.0f} ev/s on {cores:.2f} cores")
+    rates = {n: saturation(settings, records, n) for n in workers}
     for r in rates.values():
         r["vs_one"] = round(r["events_per_cpu_s"] / rates[workers[0]]["events_per_cpu_s"], 3)
     out["saturation"] = {"events": len(records), "workers": rates}
