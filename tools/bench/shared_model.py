@@ -128,16 +128,16 @@ def run_one(settings: Settings, shop: str, lines: list[bytes], truth: list[dict]
     return result
 
 
-def saturation(settings: Settings, records: list, n_workers: int) -> dict:
+def saturation(settings: Settings, records: list, n_workers: int, sync: str = "shared") -> dict:
     """Events/s and CPU of ``n_workers`` deciding preloaded-as-fast-as-possible records, from the end
     of producing to the moment the learner has learned them all (the model's version stops
     changing): its learning belongs to the cost, and it may lag behind the deciding."""
     with Deployment(settings, PARTITIONS, f"s{n_workers}") as dep:
-        workers = [dep.worker(f"worker{i}", {"MOMENTS_MODEL_SYNC": "shared"}) for i in range(n_workers)]
+        workers = [dep.worker(f"worker{i}", {"MOMENTS_MODEL_SYNC": sync}) for i in range(n_workers)]
         try:
             for w in workers:
                 w.start()
-            wait_until(lambda: _all_ready(workers), workers, 180, f"{n_workers} worker(s) ready")
+            wait_until(lambda: _all_ready(workers, sync == "shared"), workers, 180, f"{n_workers} worker(s) ready")
             time.sleep(3.0)
             dep.produce(records)
             t0, n0 = time.perf_counter(), sum(accounted(w.stats()) for w in workers)
@@ -145,8 +145,9 @@ def saturation(settings: Settings, records: list, n_workers: int) -> dict:
             wait_until(lambda: sum(accounted(w.stats()) for w in workers) >= len(records), workers, 900,
                        "every record accounted for")
             last = (None, 0.0, 0.0)  # (seq, time, cpu) when the version last changed
-            while True:
-                seq = max(_model(w).get("shared", {}).get("seq", -1) for w in workers)
+            while True:  # (each worker learning alone: its version is its own; the newest counts)
+                seq = max(_model(w).get("shared", {}).get("seq", 0) for w in workers) if sync == "shared" else \
+                    sorted(_model(w).get("version", "") for w in workers)
                 now, cpu = time.perf_counter(), sum(w.cpu_s() for w in workers)
                 if seq != last[0]:
                     last = (seq, now, cpu)
@@ -159,14 +160,15 @@ def saturation(settings: Settings, records: list, n_workers: int) -> dict:
     seconds, cpu = last[1] - t0, last[2] - cpu0
     out = {"eps": round((len(records) - n0) / seconds), "cpu_cores": round(cpu / seconds, 2),
            "events_per_cpu_s": round((len(records) - n0) / cpu), "produced_before_start": n0}
-    say(f"model: saturation, {n_workers} worker(s): {out['eps']:,} ev/s on {out['cpu_cores']} cores "
+    say(f"model: saturation, {n_workers} worker(s), {sync}: {out['eps']:,} ev/s on {out['cpu_cores']} cores "
         f"(learned all), {out['events_per_cpu_s']:,} events per CPU second")
     return out
 
 
-def _all_ready(workers: list) -> bool:
+def _all_ready(workers: list, shared: bool = True) -> bool:
     pages = [w.page() for w in workers]
-    return all(p and p.get("assigned") and p["model"].get("shared", {}).get("seq", -1) >= 0 for p in pages)
+    return all(p and p.get("assigned") and (not shared or p["model"].get("shared", {}).get("seq", -1) >= 0)
+               for p in pages)
 
 
 def snapshot_cost(settings: Settings) -> dict:
@@ -216,8 +218,32 @@ def shared_model(settings: Settings, sessions: int = 1500, rate: float = 1000.0,
     return out
 
 
-if __name__ == "__main__":  # python -m tools.bench.shared_model: one quick round, printed
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tools.bench.shared_model``: the part, or only its saturation runs (``--only
+    saturation``, e.g. ``--sync local`` for each worker learning alone: the cost of more processes
+    on the same cores without the shared model)."""
+    import argparse
+
     from config import get_settings
 
-    print(json.dumps(shared_model(get_settings(), sessions=300, probes=3, shops=SHOPS[:1], throughput_events=20_000),
-                     indent=1))
+    p = argparse.ArgumentParser(prog="python -m tools.bench.shared_model", description=main.__doc__)
+    p.add_argument("--only", choices=("all", "saturation"), default="all")
+    p.add_argument("--workers", default="1,2,3", help="numbers of workers, comma-separated")
+    p.add_argument("--sync", choices=("shared", "local"), default="shared")
+    p.add_argument("--repeats", type=int, default=1)
+    p.add_argument("--events", type=int, default=60_000, help="records of each saturation run")
+    args = p.parse_args(argv)
+    settings, workers = get_settings(), tuple(int(n) for n in args.workers.split(","))
+    if args.only == "all":
+        print(json.dumps(shared_model(settings, workers=workers, throughput_events=args.events), indent=1))
+        return 0
+    records = scenario_records(args.events, seed=8)
+    runs = {n: [saturation(settings, records, n, args.sync) for _ in range(args.repeats)] for n in workers}
+    per_cpu = {n: statistics.median(r["events_per_cpu_s"] for r in rs) for n, rs in runs.items()}
+    print(json.dumps({"sync": args.sync, "runs": runs, "median_events_per_cpu_s": per_cpu,
+                      "vs_first": {n: round(v / per_cpu[workers[0]], 3) for n, v in per_cpu.items()}}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
