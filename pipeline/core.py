@@ -74,7 +74,7 @@ class Core:
         self.profiler = profiler if profiler is not None else Profiler()
         #: where learning examples go (``pipeline.learning``): learned at once unless a driver
         #: hands them to the shared learner
-        self.set_learning(learning if learning is not None else LocalLearning(self.models))
+        self.set_learning(learning if learning is not None else LocalLearning(self))
         self.venues = venues if venues is not None else VenueIndex()
         self.config = config or DecisionConfig()
         #: called with (event, state, scores) after each prediction (``micromoments train`` calibrates there)
@@ -92,8 +92,6 @@ class Core:
         """Decide with ``models`` from now on (a shared version; called between two batches)."""
         self.detector = models.detector
         self.profiler.models = models.profile
-        if isinstance(self.learn, LocalLearning):
-            self.learn.models = models
 
     # --- reference data ------------------------------------------------------------------------
 

@@ -238,7 +238,8 @@ class StreamEngine:
         if not hasattr(detector, "metrics"):
             return None
         row = ModelMetrics(ts_ms=int(now_ms), worker=worker, model=detector.name, version=str(detector.version),
-                           **detector.quality(), processed=self.stats["processed"])
+                           **(detector.quality() if hasattr(detector, "quality") else detector.metrics.snapshot()),
+                           processed=self.stats["processed"])
         return OutRecord(ANALYTICS_METRICS_TOPIC, worker.encode(), orjson.dumps(row.model_dump()))
 
     def _dlq(self, rec: InRecord, source_topic: str, rej: Rejection, result: BatchResult) -> None:

@@ -72,31 +72,37 @@ class Models:
 
     def learn(self, example: tuple | list) -> None:
         """Learn one example (see the module's table)."""
-        kind = example[0]
-        if kind == "teach":
-            if self.learns_moments:
-                self.detector.learn_taught(example[1], example[2])
-        elif kind == "moment":
-            self.detector.learn_one(example[1], example[2])
-        elif kind == "sentiment":
-            self.profile.sentiment.learn_one(example[1], example[2])
-        elif kind == "outcome":
-            self.profile.criticality.learn_one(example[1], bool(example[2]))
-        elif kind == "topic":
-            self.profile.topics.learn_one(example[1], example[2])
-        else:
-            raise ValueError(f"unknown learning example {kind!r}; expected one of {', '.join(KINDS)}")
+        learn_into(self.detector, self.profile, example)
+
+
+def learn_into(detector: Any, profile: ProfileModels, example: tuple | list) -> None:
+    """Learn one example into ``detector`` or one of the ``profile`` models."""
+    kind = example[0]
+    if kind == "teach":
+        if hasattr(detector, "learn_taught"):
+            detector.learn_taught(example[1], example[2])
+    elif kind == "moment":
+        detector.learn_one(example[1], example[2])
+    elif kind == "sentiment":
+        profile.sentiment.learn_one(example[1], example[2])
+    elif kind == "outcome":
+        profile.criticality.learn_one(example[1], bool(example[2]))
+    elif kind == "topic":
+        profile.topics.learn_one(example[1], example[2])
+    else:
+        raise ValueError(f"unknown learning example {kind!r}; expected one of {', '.join(KINDS)}")
 
 
 class LocalLearning:
-    """Learn each example at once (one process, one model)."""
+    """Learn each example at once, into the models the core decides with at that moment (a
+    driver may swap them: ``Core.use_models``, or an evaluation setting ``core.detector``)."""
 
-    def __init__(self, models: Models) -> None:
-        self.models = models
+    def __init__(self, core: Any) -> None:
+        self.core = core
         self.position: tuple = ()  # where the example came from: only the shared learner needs it
 
     def __call__(self, example: tuple) -> None:
-        self.models.learn(example)
+        learn_into(self.core.detector, self.core.profiler.models, example)
 
 
 class FrozenLearning:
@@ -228,5 +234,16 @@ def from_snapshot(data: dict[str, Any]) -> Models:
     return Models(detector, profile)
 
 
-__all__ = ["Changes", "FrozenLearning", "LocalLearning", "Models", "SharedLearning", "apply_delta", "delta",
-           "from_snapshot", "shareable", "snapshot"]
+__all__ = [
+    "Changes",
+    "FrozenLearning",
+    "LocalLearning",
+    "Models",
+    "SharedLearning",
+    "apply_delta",
+    "delta",
+    "from_snapshot",
+    "learn_into",
+    "shareable",
+    "snapshot",
+]

@@ -1,4 +1,4 @@
-"""The worker at saturation (slow): records arrive faster than it can process them for a minute.
+"""The worker at saturation (slow): records arrive faster than it can process them for half a minute.
 
 Regression test of issue 14: at its capacity the worker used to stop itself ("record batch(es)
 not delivered ... still pending after the flush"): a commit's snapshot could be taken while a
@@ -31,7 +31,7 @@ from tools.simulate import simulate
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
-LOAD_S = 60.0
+LOAD_S = 30.0
 CHUNK_SESSIONS = 1500  # ~11k records a chunk
 BACKLOG = 20_000  # produce another chunk whenever fewer records than this wait for the worker
 #: batches of 500 records (default 2,000): four times the batch boundaries per second, where timers
