@@ -277,11 +277,13 @@ class Soak:
             time.sleep(0.5)
 
     def stop(self) -> None:
-        for proc in (self.worker, self.sink):
-            if proc is not None:
-                proc.stop()
-        if self.serve is not None:
-            self.serve.stop()
+        """Worker, sink and serve stop side by side (each waits for its graceful shutdown), then the broker."""
+        stopping = [threading.Thread(target=proc.stop) for proc in (self.worker, self.sink, self.serve)
+                    if proc is not None]
+        for t in stopping:
+            t.start()
+        for t in stopping:
+            t.join()
         if self.broker is not None:
             self.broker.stop()
 
