@@ -99,7 +99,7 @@ class SharedLearner:
         self._producer = AIOKafkaProducer(**kafka_options(s), acks="all", linger_ms=0,
                                           max_request_size=2 * 1024 * 1024)
         consumer = model_consumer(s, group_id=f"{s.app_id}.learner", session_timeout_ms=10_000,
-                             heartbeat_interval_ms=1_000, max_poll_records=20)
+                                  heartbeat_interval_ms=1_000, max_poll_records=20)
         await self._producer.start()
         await consumer.start()
         try:
