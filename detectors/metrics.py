@@ -39,3 +39,13 @@ class PrequentialMetrics:
         return {"labels": self.n, "accuracy": round(self.accuracy.get(), 6),
                 "macro_f1": round(self.macro_f1.get(), 6), "error_mean": round(self.adwin.estimation, 6),
                 "drifts": self.drifts, "window": self.window}
+
+
+def quality_of(detector) -> dict | None:
+    """A detector's prequential quality: for a follower of the shared model its learner's
+    (``quality()``), else its own ``metrics``; None for one that keeps none (the rules)."""
+    quality = getattr(detector, "quality", None)
+    if quality is not None:
+        return quality()
+    metrics = getattr(detector, "metrics", None)
+    return metrics.snapshot() if metrics is not None else None

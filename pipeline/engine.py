@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from detectors.metrics import quality_of
 from pipeline.core import Core
 from pipeline.dedup import DedupMemory, digest
 from pipeline.learning import SharedLearning
@@ -235,11 +236,11 @@ class StreamEngine:
     def metrics_row(self, worker: str, now_ms: float) -> OutRecord | None:
         """The model's running quality for the analysts' ``model_metrics`` table."""
         detector = self.core.detector
-        if not hasattr(detector, "metrics"):
+        quality = quality_of(detector)
+        if quality is None:
             return None
         row = ModelMetrics(ts_ms=int(now_ms), worker=worker, model=detector.name, version=str(detector.version),
-                           **(detector.quality() if hasattr(detector, "quality") else detector.metrics.snapshot()),
-                           processed=self.stats["processed"])
+                           **quality, processed=self.stats["processed"])
         return OutRecord(ANALYTICS_METRICS_TOPIC, worker.encode(), orjson.dumps(row.model_dump()))
 
     def _dlq(self, rec: InRecord, source_topic: str, rej: Rejection, result: BatchResult) -> None:

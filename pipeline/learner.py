@@ -104,13 +104,12 @@ class SharedLearner:
         await consumer.start()
         try:
             learn_topic = s.topic(LEARN_TOPIC)
-            await only_partition(consumer, learn_topic)
+            tp = await only_partition(consumer, learn_topic)
             consumer.subscribe([learn_topic], listener=_Handover(self))
             while True:
                 batch = await consumer.getmany(timeout_ms=200)
                 if self.takeover:
                     self.takeover = False
-                    tp = await only_partition(consumer, learn_topic)
                     await self._restore()
                     consumer.seek(tp, self.meta.get("learn_offset", 0))
                     continue  # what was fetched before the seek is read again from there

@@ -10,6 +10,8 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 
+from detectors.metrics import quality_of
+
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
@@ -56,8 +58,8 @@ class EngineCollector:
                                     "publishing of a version to its use here", value=(delay or 0.0) / 1000.0)
             yield GaugeMetricFamily("micromoments_model_learner", "1 on the worker that learns the shared model",
                                     value=1.0 if shared["learner"]["active"] else 0.0)
-        if hasattr(detector, "quality"):
-            snap = detector.quality()
+        snap = quality_of(detector)
+        if snap is not None:
             yield GaugeMetricFamily("micromoments_model_macro_f1", "prequential macro-F1 over the last labels",
                                     value=snap["macro_f1"])
             yield GaugeMetricFamily("micromoments_model_accuracy", "prequential accuracy over the last labels",

@@ -20,6 +20,7 @@ import faust
 
 from config import Settings
 from detectors import checkpoint
+from detectors.metrics import quality_of
 from pipeline import faust_adapter
 from pipeline.batch_producer import Partitioner, prefixed, send_records
 from pipeline.commit import Committer
@@ -253,8 +254,9 @@ class StreamWorker:
         engine = self.engine
         detector = engine.core.detector
         model = {"name": detector.name, "version": str(detector.version)}
-        if hasattr(detector, "quality"):
-            model["quality"] = detector.quality()
+        quality = quality_of(detector)
+        if quality is not None:
+            model["quality"] = quality
         if self.follower is not None:
             model["shared"] = self.model_status()
         stats = {**engine.stats, "duplicate_deliveries": engine.sequencer.duplicates,
