@@ -51,12 +51,17 @@ class _Handover(ConsumerRebalanceListener):
         self.learner = learner
 
     async def on_partitions_revoked(self, revoked) -> None:
+        # aiokafka calls this from its coordinator's task, beside the learning loop: it only stops
+        # the learning. What was learned since the last version is not published here (a second
+        # publisher would race the loop's); the next learner, maybe this one, restores the last
+        # published version and learns the rest again from its mm.learn offset.
+        self.learner.assigned = False  # also while a takeover is still restoring: it must not start
         if self.learner.active:
-            await self.learner.publish()  # what was learned so far: the next learner continues from it
             self.learner.active = False
             log.info("learner: mm.learn moved away; following only")
 
     async def on_partitions_assigned(self, assigned) -> None:
+        self.learner.assigned = bool(assigned)
         if assigned:
             self.learner.takeover = True
 
@@ -68,6 +73,7 @@ class SharedLearner:
         self.settings = settings
         self.base = base  # the model to start from when mm.model has none (the first learner ever)
         self.active = False
+        self.assigned = False  # this member holds mm.learn (the group's latest assignment)
         self.takeover = False
         self.models: Models | None = None
         self.meta: dict[str, Any] = {}
@@ -117,9 +123,12 @@ class SharedLearner:
                     continue
                 for records in batch.values():
                     for rec in records:
+                        if not self.active:  # revoked meanwhile: learned no further, published nothing
+                            break
                         self.learn_record(rec.value, rec.offset)
                         await asyncio.sleep(0)  # a worker's batches between two records
-                await self.maybe_publish()
+                if self.active:
+                    await self.maybe_publish()
         finally:
             await consumer.stop()
             await self._producer.stop()
@@ -142,8 +151,10 @@ class SharedLearner:
         self.hw = dict(self.meta.get("hw") or {})
         self.meta["epoch"] = reader.epoch + 1
         self.changes = Changes()
+        if not self.assigned:  # revoked while it read mm.model: another member learns
+            return
         await self.publish(snapshot=True)
-        self.active = True
+        self.active = self.assigned
         log.info("learner: learning from mm.learn offset %d at version %s (seq %d, epoch %d)",
                  self.meta["learn_offset"], self.meta.get("version"), self.meta["seq"], self.meta["epoch"])
 

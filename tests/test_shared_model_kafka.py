@@ -42,6 +42,14 @@ def converged(workers: list[Worker]) -> tuple[bool, list[dict]]:
     return len(seqs) == 1 and len(versions) == 1, models
 
 
+def one_learner(workers: list[Worker]) -> bool:
+    try:
+        models = [model_of(w) for w in workers]
+    except OSError:
+        return False
+    return sum(m["shared"]["learner"]["active"] for m in models) == 1 and all(m["shared"]["seq"] >= 0 for m in models)
+
+
 def wait_converged(workers: list[Worker], timeout: float = 60.0) -> list[dict]:
     """Every worker on the same version, and still on it after two publish intervals (the learner
     has learned everything)."""
@@ -72,15 +80,21 @@ def replay_scores(lines: list[bytes], exported, event_ids: set[str]) -> dict[str
 
 
 def test_two_workers_learn_one_model_and_every_version_replays(kafka_bootstrap, tmp_path):
-    lines = simulate("electronics-en", 600, seed=41).lines
+    lines = simulate("electronics-en", 1500, seed=41).lines
     records = records_from_lines(lines)
-    first = WorkerEnv(kafka_bootstrap, tmp_path / "a", partitions=6, extra=SHARED)
+    # versions every 0.1 s: the records are decided at full speed (in Kafka at once, so that each
+    # user's events come in replay's order), a loaded machine may take only a second or two
+    first = WorkerEnv(kafka_bootstrap, tmp_path / "a", partitions=6,
+                      extra={**SHARED, "MOMENTS_MODEL_PUBLISH_INTERVAL_S": "0.1"})
     second = dataclasses.replace(first, data_dir=tmp_path / "b")
     first.produce([])
     a, b = Worker(first, "a").start(), Worker(second, "b").start()
     workers = [a, b]
     try:
         a.wait_for(lambda s: group_members(first) == ("Stable", 2), what="both workers in the group")
+        # one learner at work before the records come (the learner group settles apart from the
+        # workers' group), so that the decisions span several of its versions
+        a.wait_for(lambda s: one_learner(workers), what="one active learner")
         sent = first.produce(records)
         deadline = time.monotonic() + 120
         while sum(accounted(w.stats() or {}) for w in workers) < sent:
