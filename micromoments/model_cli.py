@@ -29,11 +29,10 @@ async def _read(seq: int | None, version: str | None) -> tuple[Any, dict[str, An
     from aiokafka.errors import KafkaError
 
     from config import get_settings
-    from pipeline.model_log import ModelLog, model_consumer, only_partition, read_latest
+    from pipeline.model_log import ModelLog, read_version
     from schemas.topics import MODEL_TOPIC
 
     settings = get_settings()
-    reader = ModelLog()
     want = _version_key(version) if version is not None else None
 
     def usable(h: dict[str, str]) -> bool:
@@ -50,16 +49,10 @@ async def _read(seq: int | None, version: str | None) -> tuple[Any, dict[str, An
             return r.models is not None and _version_key(r.meta.get("version", "0")) >= want
         return False
 
-    consumer = model_consumer(settings)
     try:
-        await asyncio.wait_for(consumer.start(), timeout=30)
-        tp = await asyncio.wait_for(only_partition(consumer, settings.topic(MODEL_TOPIC)), timeout=30)
-        consumer.assign([tp])
-        await read_latest(consumer, tp, reader, usable, reached)
+        reader, _ = await read_version(settings, usable, reached)
     except (KafkaError, TimeoutError, OSError) as exc:
         raise CLIError(f"cannot read {settings.topic(MODEL_TOPIC)} at {settings.kafka_bootstrap}: {exc!r}") from None
-    finally:
-        await consumer.stop()
     if reader.models is None:
         raise CLIError(f"no model version on {settings.topic(MODEL_TOPIC)} (no worker has run with "
                        "MOMENTS_MODEL_SYNC=shared, or the versions asked for are past the topic's retention)")

@@ -28,7 +28,7 @@ from pipeline.inputs import GROUP_TOPICS, InputPartitions
 from pipeline.learner import SharedLearner
 from pipeline.learning import Models, SharedLearning, shareable
 from pipeline.model_log import ModelFollower
-from pipeline.stream_worker import EXPIRY_INTERVAL_S, StreamWorker
+from pipeline.stream_worker import EXPIRY_INTERVAL_S, SWITCH_INTERVAL_S, StreamWorker
 from pipeline.topics import DLQ_MAX_BYTES
 from pipeline.user_store import UserStore
 from pipeline.venue_follower import VenueFollower
@@ -144,6 +144,8 @@ def build_app(settings: Settings) -> tuple[BatchApp, StreamWorker]:
         app.task(follower.run)  # the shared model's versions (the agent decides nothing before the first)
         app.task(learner.run)  # learns on the one worker that holds mm.learn
     app.timer(0.05, name="release_waiting")(worker.release_waiting)
+    if shared:
+        app.timer(SWITCH_INTERVAL_S, name="switch_model")(worker.switch_model)  # new versions, at a commit
     app.timer(EXPIRY_INTERVAL_S, name="expire_sessions")(worker.expire_sessions)
     app.timer(10.0, name="publish_model_metrics")(worker.publish_model_metrics)
 

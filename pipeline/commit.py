@@ -10,7 +10,7 @@ and the worker with one.
 >>> log = []
 >>> async def send_states(records, futures):
 ...     log.append(("states", records)); futures.append(done(None))
->>> async def commit_offsets(offsets):
+>>> async def commit_offsets(offsets, metadata):
 ...     log.append(("offsets", offsets)); return True
 >>> def done(value):
 ...     f = asyncio.get_running_loop().create_future(); f.set_result(value); return f
@@ -68,6 +68,8 @@ class Snapshot:
     positions: dict[Source, int]
     states: dict[bytes, bytes | None]
     results: list[asyncio.Future]
+    metadata: str = ""  # the commit metadata, as of the snapshot (``pipeline.version_pin``)
+    every: bool = False  # commit every position, changed or not (the metadata changed)
 
 
 class Committer:
@@ -80,7 +82,8 @@ class Committer:
     1. Wait until every result is delivered (``wait_delivered``, ``timeout_s`` at most).
     2. Send the states to the changelog and wait for them the same way: a state marks its
        records as done, so it goes out only after their results.
-    3. Commit the offsets that changed since the last commit.
+    3. Commit the offsets that changed since the last commit (all of them for a commit whose
+       metadata changed: ``commit_now(every=True)``), with the metadata of the snapshot.
 
     A result or state the broker did not take (an error on its future, or no answer within
     ``timeout_s``) is ``DeliveryFailed``: nothing is committed, now or later (a later commit would
@@ -96,15 +99,17 @@ class Committer:
     def __init__(self, positions: Callable[[], dict[Source, int]],
                  take_states: Callable[[], Iterable[StateRecord]],
                  send_states: Callable[[list[StateRecord], list[asyncio.Future]], Awaitable[object]],
-                 commit_offsets: Callable[[dict[Source, int]], Awaitable[bool]],
+                 commit_offsets: Callable[[dict[Source, int], str], Awaitable[bool]],
                  timeout_s: float,
-                 on_failure: Callable[[DeliveryFailed], None] = lambda exc: None) -> None:
+                 on_failure: Callable[[DeliveryFailed], None] = lambda exc: None,
+                 metadata: Callable[[], str] = str) -> None:
         self._positions = positions
         self._take_states = take_states
         self._send_states = send_states
         self._commit_offsets = commit_offsets
         self.timeout_s = timeout_s
         self._on_failure = on_failure
+        self._metadata = metadata
         #: delivery futures of the results sent since the last snapshot
         self.results: list[asyncio.Future] = []
         self.committed: dict[Source, int] = {}
@@ -126,39 +131,41 @@ class Committer:
     def running(self) -> bool:
         return self._running is not None
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, every: bool = False) -> Snapshot:
         """Step 0 (see the class). Synchronous: nothing can run between its parts."""
         if self._sending:
             raise RuntimeError("a commit snapshot was taken while results were being sent")
         states, self._unwritten = self._unwritten, {}
         states.update(self._take_states())
         results, self.results = self.results, []
-        return Snapshot(self._positions(), states, results)
+        return Snapshot(self._positions(), states, results, self._metadata(), every)
 
-    def start(self) -> asyncio.Future | None:
+    def start(self, every: bool = False) -> asyncio.Future | None:
         """A commit in the background (snapshot now, steps 1-3 in a task); None if one is
         running or a delivery failed. Its errors are logged; the next commit tries again."""
         if self._running is not None or self.failed is not None:
             return None
-        task = self._running = asyncio.ensure_future(self._complete(self.snapshot()))
+        task = self._running = asyncio.ensure_future(self._complete(self.snapshot(every)))
         task.add_done_callback(self._finished)
         return task
 
-    async def commit_now(self) -> None:
-        """Commit everything finished so far (after the commit running, if any). The caller
-        holds the batch lock, so that no result is being sent."""
+    async def commit_now(self, every: bool = False) -> bool:
+        """Commit everything finished so far (after the commit running, if any); whether the
+        offsets were committed. The caller holds the batch lock, so that no result is being sent."""
         while self._running is not None:
             await asyncio.wait([self._running])
-        task = self.start()
-        if task is not None:
-            await asyncio.wait([task])
+        task = self.start(every)
+        if task is None:
+            return False
+        await asyncio.wait([task])
+        return not task.cancelled() and task.exception() is None and task.result()
 
     def _finished(self, task: asyncio.Future) -> None:
         self._running = None
         if not task.cancelled() and task.exception() is not None:
             log.error("commit failed (the next one tries again): %r", task.exception())
 
-    async def _complete(self, snap: Snapshot) -> None:
+    async def _complete(self, snap: Snapshot) -> bool:
         try:
             await wait_delivered(snap.results, self.timeout_s)          # 1
             written: list[asyncio.Future] = []
@@ -174,10 +181,14 @@ class Committer:
             log.critical("results were not delivered, stopping without committing the inputs "
                          "(a restart reads them again from the last commit): %s", exc)
             self._on_failure(exc)
-            return
-        todo = {src: off for src, off in snap.positions.items() if self.committed.get(src) != off}
-        if todo and await self._commit_offsets(todo):                     # 3
+            return False
+        todo = {src: off for src, off in snap.positions.items() if snap.every or self.committed.get(src) != off}
+        if not todo:
+            return True
+        if await self._commit_offsets(todo, snap.metadata):              # 3
             self.committed.update(todo)
+            return True
+        return False
 
     def forget(self) -> None:
         """After a rebalance: the partitions' next owner starts from what was committed."""

@@ -26,12 +26,15 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from collections.abc import Set as AbstractSet
+from time import monotonic
 from typing import Any
 
 import aiokafka
 import faust
+from aiokafka.errors import CommitFailedError
+from aiokafka.structs import OffsetAndMetadata
 from faust.transport.consumer import CONSUMER_FETCHING
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP
@@ -157,9 +160,44 @@ def aiokafka_producer(app: faust.App) -> aiokafka.AIOKafkaProducer:
     return app.producer._ensure_producer()
 
 
-async def commit_offsets(app: faust.App, offsets: dict[TP, int]) -> bool:
-    """Commit these offsets now (Faust's ack-based commits are not used)."""
-    return await app.consumer._commit(offsets)
+async def commit_offsets(app: faust.App, offsets: dict[TP, int], metadata: str = "") -> bool:
+    """Commit these offsets now, each with ``metadata`` (Faust's ack-based commits are not used,
+    and its own commit writes no metadata). As Faust's commit: False if the group rebalanced
+    meanwhile, the app crashed on any other error."""
+    thread = app.consumer._thread
+    return await thread.call_thread(_commit_in_thread, thread, offsets, metadata)
+
+
+async def _commit_in_thread(thread, offsets: dict[TP, int], metadata: str) -> bool:
+    consumer = thread._ensure_consumer()
+    assigned = thread.assignment()
+    todo = {tp: offset for tp, offset in offsets.items() if tp in assigned}
+    try:
+        thread.tp_last_committed_at.update(dict.fromkeys(todo, monotonic()))  # Faust's stall watchdog
+        await consumer.commit({aiokafka.TopicPartition(tp.topic, tp.partition): OffsetAndMetadata(offset, metadata)
+                               for tp, offset in todo.items()})
+    except CommitFailedError as exc:
+        if "already rebalanced" in str(exc):
+            return False
+        await thread.crash(exc)
+        return False
+    except Exception as exc:  # as Faust: a commit that cannot work stops the worker
+        thread.log.exception("commit raised; assignment %r", assigned)
+        await thread.crash(exc)
+        return False
+    return True
+
+
+async def committed(app: faust.App, tps: Iterable[TP]) -> dict[TP, tuple[int, str]]:
+    """The group's committed offsets of ``tps`` with their metadata (-1 and "" where none)."""
+    thread = app.consumer._thread
+
+    async def fetch() -> dict:
+        coordinator = thread._ensure_consumer()._coordinator
+        return await coordinator.fetch_committed_offsets([aiokafka.TopicPartition(tp.topic, tp.partition) for tp in tps])
+
+    got = await thread.call_thread(fetch)
+    return {TP(tp.topic, tp.partition): (om.offset, om.metadata or "") for tp, om in got.items()}
 
 
 def committed_offset(app: faust.App, tp: TP) -> int | None:
@@ -183,7 +221,10 @@ REQUIRED: tuple[tuple[type, str], ...] = (
     (faust_aiokafka.Consumer, "_new_consumer_thread"),
     (faust_aiokafka.Consumer, "_wait_next_records"),
     (faust_aiokafka.Consumer, "_to_message"),
-    (faust_aiokafka.Consumer, "_commit"),
+    (faust_aiokafka.Consumer, "_thread"),
+    (faust_aiokafka.AIOKafkaConsumerThread, "_ensure_consumer"),
+    (faust_aiokafka.AIOKafkaConsumerThread, "tp_last_committed_at"),
+    (aiokafka.AIOKafkaConsumer, "_coordinator"),
     (faust_aiokafka.Consumer, "_committed_offset"),
     (faust_aiokafka.Consumer, "_read_offset"),
     (faust_aiokafka.Consumer, "_buffered_partitions"),
@@ -196,12 +237,12 @@ REQUIRED: tuple[tuple[type, str], ...] = (
 
 
 def _has(cls: type, name: str) -> bool:
-    """A class attribute, or an attribute some ``__init__`` of the class's MRO sets on ``self``."""
+    """A class attribute, or an attribute some ``__init__`` (``__post_init__`` for mode's services)
+    of the class's MRO sets on ``self``."""
     if hasattr(cls, name):
         return True
     for klass in cls.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is not None:
+        for init in filter(None, (klass.__dict__.get("__init__"), klass.__dict__.get("__post_init__"))):
             try:
                 if f"self.{name} =" in inspect.getsource(init) or f"self.{name}:" in inspect.getsource(init):
                     return True

@@ -68,11 +68,11 @@ class InputPartitions:
             position = self.start_offset(source)
         return position is not None and position >= end
 
-    async def sync_assignment(self) -> None:
-        """Tell the merge which partitions are assigned, after a rebalance changed them."""
+    async def sync_assignment(self) -> bool:
+        """Tell the merge which partitions are assigned, after a rebalance changed them (True)."""
         current = frozenset(self.app.consumer.assignment())
         if current == self.assignment:
-            return
+            return False
         self.assignment = current
         n = len(self.prefix)
         self.engine.merge.assign((tp.topic[n:], tp.partition) for tp in current if tp.topic.startswith(self.prefix))
@@ -83,6 +83,7 @@ class InputPartitions:
         except Exception as exc:  # noqa: BLE001 - retried at the next assignment check
             self.assignment = frozenset()
             log.warning("could not read the log start offsets: %r", exc)
+        return True
 
     def flow_control(self) -> None:
         """Stop fetching a partition that is far ahead of the others in event time: the merge
@@ -116,6 +117,14 @@ class InputPartitions:
         return [InRecord(r.topic[n:], r.partition, r.offset, r.key, r.value,
                          float(r.timestamp) if r.timestamp is not None else now_ms,
                          dict(r.headers) if r.headers else {}) for r in records]
+
+    def group_partitions(self) -> list[TP]:
+        """The assigned partitions of ``GROUP_TOPICS``: those whose offsets the worker commits."""
+        n = len(self.prefix)
+        return [tp for tp in self.assignment if tp.topic.startswith(self.prefix) and tp.topic[n:] in GROUP_TOPICS]
+
+    def source(self, tp: TP) -> Source:
+        return tp.topic[len(self.prefix):], tp.partition
 
     def assigned_inputs(self) -> int:
         """Input partitions of the group this worker owns (0 before the consumer starts)."""

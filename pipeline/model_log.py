@@ -15,10 +15,12 @@ holds ``mm.learn``'s partition. It learns the examples in the topic's order and,
   learner takes over (a new epoch).
 
 Every worker follows ``mm.model`` (``ModelFollower``): at start it reads the latest complete
-snapshot and the deltas after it, and decides nothing before; then it applies each delta between
-two batches. ``ModelLog`` is the rule all readers share: a snapshot of a newer epoch (or another
-version) replaces the model, a delta applies when its base is the version held, anything else (a
-stale learner that has not noticed it was replaced) is ignored.
+snapshot and the deltas after it, and decides nothing before; then it collects the versions that
+come and applies them when the worker switches versions, at a commit (``pipeline.version_pin``),
+or goes back to an older version that the commits name. A version is ``(epoch, seq)``.
+``ModelLog`` is the rule all readers share: a snapshot of a newer epoch (or another version)
+replaces the model, a delta applies when its base is the version held, anything else (a stale
+learner that has not noticed it was replaced) is ignored.
 
 A learner that takes over reads ``mm.model`` the same way, continues from the recorded
 ``mm.learn`` offset with the next epoch, and starts that epoch with a snapshot: no example is lost
@@ -52,6 +54,14 @@ CHUNK_BYTES = 512 * 1024
 #: a delta larger than this (compressed) is published as a snapshot instead
 MAX_DELTA_BYTES = 768 * 1024
 FETCH_BYTES = 4 * 1024 * 1024
+
+Version = tuple[int, int]  # (epoch, seq): one model, whoever reads the log up to it
+
+
+def p99(values) -> float | None:
+    """The 99th percentile (nearest rank below) of recent durations, None before the first."""
+    ordered = sorted(values)
+    return round(ordered[int(0.99 * (len(ordered) - 1))], 1) if ordered else None
 
 
 def encode_delta(meta: dict[str, Any], models_delta: dict[str, Any]) -> bytes:
@@ -100,6 +110,10 @@ class ModelLog:
     @property
     def epoch(self) -> int:
         return self.meta.get("epoch", -1)
+
+    @property
+    def version(self) -> Version:
+        return (self.epoch, self.seq)
 
     def offer(self, key: bytes | None, value: bytes | None, headers) -> str | None:
         """Read one record; returns ``"snapshot"`` or ``"delta"`` if the model changed."""
@@ -195,9 +209,37 @@ def model_consumer(settings: Settings, **extra) -> AIOKafkaConsumer:
                             fetch_max_bytes=FETCH_BYTES, max_partition_fetch_bytes=FETCH_BYTES, **extra)
 
 
+async def read_version(settings: Settings, usable: Callable[[dict[str, str]], bool],
+                       reached: Callable[[ModelLog], bool]) -> tuple[ModelLog, int]:
+    """One version from mm.model (see ``read_latest``) with a consumer of its own; returns the
+    reader and the offset after the last record it read."""
+    consumer = model_consumer(settings)
+    try:
+        await asyncio.wait_for(consumer.start(), timeout=30)
+        tp = await asyncio.wait_for(only_partition(consumer, settings.topic(MODEL_TOPIC)), timeout=30)
+        consumer.assign([tp])
+        reader = ModelLog()
+        await read_latest(consumer, tp, reader, usable, reached)
+        return reader, await consumer.position(tp)
+    finally:
+        await consumer.stop()
+
+
+def up_to(target: Version) -> tuple[Callable[[dict[str, str]], bool], Callable[[ModelLog], bool]]:
+    """``usable`` and ``reached`` for ``read_version`` of the version ``target``."""
+    def usable(h: dict[str, str]) -> bool:
+        return (int(h["mm-epoch"]), int(h["mm-seq"])) <= target
+
+    def reached(reader: ModelLog) -> bool:
+        return reader.models is not None and reader.version >= target
+    return usable, reached
+
+
 class ModelFollower:
-    """A worker's copy of the shared model: ``on_models`` gets the model to decide with (at start
-    and after a snapshot; deltas change that same model in place, between two batches)."""
+    """A worker's copy of the shared model. ``on_models`` gets the model to decide with (at start,
+    after a snapshot, after ``rewind``); ``advance`` applies the versions read since the last
+    call (deltas change that same model in place). The worker calls both between two batches,
+    at the commits that name the version (``pipeline.version_pin``)."""
 
     def __init__(self, settings: Settings, on_models: Callable[[Models], None]) -> None:
         self.settings = settings
@@ -205,26 +247,55 @@ class ModelFollower:
         self.log = ModelLog()
         self.ready = asyncio.Event()
         self.applied = 0
+        self.rewinds = 0
         self.next_offset: int | None = None  # of mm.model, once the latest model was read
+        self.pending: list = []  # records of mm.model read, not applied yet
+        self._seek_to: int | None = None  # set by ``rewind``: where following goes on
         #: milliseconds from the learner's publishing of a version to its use here (recent ones)
         self.delays_ms: deque[float] = deque(maxlen=1000)
 
+    @property
+    def version(self) -> Version:
+        return self.log.version
+
     def status(self) -> dict[str, Any]:
         meta = self.log.meta
-        delays = sorted(self.delays_ms)
         return {"seq": self.log.seq, "epoch": self.log.epoch, "published_ms": meta.get("ts_ms"),
                 "versions_applied": self.applied, "versions_ignored": self.log.ignored,
-                "delay_ms_p99": round(delays[int(0.99 * (len(delays) - 1))], 1) if delays else None}
+                "versions_waiting": len(self.pending), "rewinds": self.rewinds,
+                "delay_ms_p99": p99(self.delays_ms)}
 
-    def _offer(self, rec) -> None:
+    def _apply(self, rec) -> bool:
         kind = self.log.offer(rec.key, rec.value, rec.headers)
         if kind is None:
-            return
+            return False
         if kind == "snapshot" or not self.ready.is_set():
             self.on_models(self.log.models)
             self.ready.set()
         self.applied += 1
         self.delays_ms.append(max(0.0, time.time() * 1000.0 - self.log.meta.get("ts_ms", 0)))
+        return True
+
+    def advance(self) -> bool:
+        """Apply the versions read since the last call; whether the model changed."""
+        records, self.pending = self.pending, []
+        changed = False
+        for rec in records:
+            changed = self._apply(rec) or changed
+        return changed
+
+    async def rewind(self, target: Version) -> bool:
+        """Decide with the version ``target`` (older or newer than the one held), read from
+        mm.model's latest snapshot at or before it; following goes on after it. False (the
+        model unchanged) if the topic does not hold it (any more)."""
+        reader, after = await read_version(self.settings, *up_to(target))
+        if reader.version != target:
+            return False
+        self.log, self.pending, self._seek_to = reader, [], after
+        self.on_models(reader.models)
+        self.rewinds += 1
+        log.info("shared model: back to version %s (seq %d, epoch %d)", reader.meta.get("version"), *target[::-1])
+        return True
 
     async def run(self) -> None:
         """Follow mm.model for as long as the worker runs; a broker that goes away is waited for."""
@@ -251,11 +322,21 @@ class ModelFollower:
                 else:
                     log.info("shared model: none on %s yet; waiting for the learner's first snapshot", tp.topic)
                 self.next_offset = await consumer.position(tp)
-            else:
-                consumer.seek(tp, self.next_offset)  # after a reconnect: where it stopped
+            else:  # after a reconnect: where it stopped (or where a rewind left it)
+                if self._seek_to is not None:
+                    self.next_offset, self._seek_to = self._seek_to, None
+                consumer.seek(tp, self.next_offset)
             while True:
-                for rec in (await consumer.getmany(tp, timeout_ms=500)).get(tp, []):
-                    self._offer(rec)
+                records = (await consumer.getmany(tp, timeout_ms=500)).get(tp, [])
+                if self._seek_to is not None:  # rewound meanwhile: what was fetched is of the old line
+                    self.next_offset, self._seek_to = self._seek_to, None
+                    consumer.seek(tp, self.next_offset)
+                    continue
+                for rec in records:
+                    if self.ready.is_set():
+                        self.pending.append(rec)
+                    else:  # the first model there is: decided with at once
+                        self._apply(rec)
                     self.next_offset = rec.offset + 1
         finally:
             await consumer.stop()

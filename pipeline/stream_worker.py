@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import time
+from collections import deque
 from pathlib import Path
 
 import faust
@@ -21,7 +22,7 @@ import faust
 from config import Settings
 from detectors import checkpoint
 from detectors.metrics import quality_of
-from pipeline import faust_adapter
+from pipeline import faust_adapter, version_pin
 from pipeline.batch_producer import Partitioner, prefixed, send_records
 from pipeline.commit import Committer
 from pipeline.dedup import CHUNK_PREFIX, chunk_partition
@@ -29,7 +30,7 @@ from pipeline.engine import BatchResult, StreamEngine
 from pipeline.inputs import InputPartitions
 from pipeline.learner import SharedLearner
 from pipeline.metrics import WorkerMetrics
-from pipeline.model_log import ModelFollower
+from pipeline.model_log import ModelFollower, p99
 from pipeline.user_store import UserStore
 
 log = logging.getLogger("micromoments.worker")
@@ -41,6 +42,8 @@ EXPIRY_SLICE = 1_000
 #: seconds between expiry rounds: small rounds, so that neither a round nor the commit after
 #: it (the closed sessions' states go to the changelog) holds the records arriving meanwhile
 EXPIRY_INTERVAL_S = 2.0
+#: seconds between two looks for newer shared-model versions (each switch is a commit)
+SWITCH_INTERVAL_S = 0.25
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -72,9 +75,18 @@ class StreamWorker:
         self.inbox: asyncio.Queue = asyncio.Queue(maxsize=4)
         #: the commit protocol: results delivered -> states written -> offsets; a delivery
         #: failure stops the worker without committing (a restart reads the inputs again)
-        self.committer = Committer(engine.commit_positions, lambda: [*store.save(), *engine.dedup.take()],
+        self.committer = Committer(lambda: {**self._pinned_offsets, **engine.commit_positions()},
+                                   lambda: [*store.save(), *engine.dedup.take()],
                                    self._send_states, self._commit_offsets,
-                                   timeout_s=settings.delivery_timeout_s, on_failure=self._undelivered)
+                                   timeout_s=settings.delivery_timeout_s, on_failure=self._undelivered,
+                                   metadata=self._commit_metadata)
+        #: the shared model's version is named by the commits (``pipeline.version_pin``): pinned
+        #: after each assignment before a batch is decided, switched only at a commit
+        self.pinned = follower is None
+        self._pinned_offsets: dict[tuple[str, int], int] = {}  # the assigned partitions' commits at the pin
+        self._final = False  # the commit at a revocation or shutdown: nothing past it was decided
+        self.switches = 0
+        self.switch_ms: deque[float] = deque(maxlen=1000)  # how long deciding waited for a switch's commit
         self.stopping = False  # set once the worker shuts down: no batch starts after the last commit
         self._last_commit = 0.0
         self._last_checkpoint = time.monotonic()
@@ -107,11 +119,17 @@ class StreamWorker:
         self._last_commit = time.monotonic()
         self.committer.start()
 
-    async def commit(self) -> None:
+    async def commit(self, final: bool = False) -> None:
         """Commit everything finished (the caller holds ``lock``): after the background commit in
-        flight; nothing once the shutdown's commit was the last or a delivery failed."""
-        if not self.stopping:
-            await self.committer.commit_now()
+        flight; nothing once the shutdown's commit was the last or a delivery failed. ``final``:
+        nothing is decided after it (a revocation, the shutdown): every partition, marked so."""
+        if self.stopping:
+            return
+        self._final = final
+        try:
+            await self.committer.commit_now(every=final)
+        finally:
+            self._final = False
 
     async def _send_states(self, states, futures) -> None:
         """The users' states to the table's changelog, as Faust would send them (same partitioner);
@@ -137,8 +155,55 @@ class StreamWorker:
             data.clear()
             log.info("duplicate memory: %d event ids recovered", n)
 
-    async def _commit_offsets(self, positions) -> bool:
-        return await faust_adapter.commit_offsets(self.app, {self.inputs.tp(src): off for src, off in positions.items()})
+    async def _commit_offsets(self, positions, metadata: str) -> bool:
+        return await faust_adapter.commit_offsets(self.app, {self.inputs.tp(src): off for src, off in positions.items()},
+                                                  metadata)
+
+    def _commit_metadata(self) -> str:
+        return version_pin.encode(self.follower.version, self._final) if self.follower is not None else ""
+
+    # --- the shared model's version (``pipeline.version_pin``) -------------------------------------
+
+    async def _prepare(self) -> None:
+        """Before a batch (the caller holds ``lock``): the assignment, and the version pinned."""
+        if await self.inputs.sync_assignment():
+            self.pinned = self.follower is None
+        while not self.pinned and not self.stopping:
+            try:
+                await self._pin()
+            except Exception as exc:  # noqa: BLE001 - the broker away: nothing is decided until it answers
+                log.warning("shared model: could not read the version the commits name (%r); trying again", exc)
+                await asyncio.sleep(1.0)
+
+    async def _pin(self) -> None:
+        """Step 1: the version the assigned partitions' commits name (else the newest read), and
+        a commit of every assigned partition naming it."""
+        got = await faust_adapter.committed(self.app, self.inputs.group_partitions())
+        target, conflicts = version_pin.choose(meta for _, meta in got.values())
+        if conflicts:
+            self.engine.stats["model_pin_conflicts"] += conflicts
+            log.warning("shared model: %d partition(s) taken over name another version than %s", conflicts, target)
+        if target is None:
+            self.follower.advance()
+        elif target != self.follower.version and not await self.follower.rewind(target):
+            self.engine.stats["model_pin_missed"] += 1
+            log.warning("shared model: version %s named by the commits is not on mm.model any more", target)
+        start = self.inputs.log_start
+        self._pinned_offsets = {self.inputs.source(tp): off if off >= 0 else start[tp]
+                                for tp, (off, _) in got.items() if off >= 0 or tp in start}
+        self.pinned = await self.committer.commit_now(every=True)
+
+    async def switch_model(self) -> None:
+        """Step 2: the versions read since the last switch decide from a commit naming them on."""
+        if self.follower is None or not self.follower.pending or self.stopping:
+            return
+        async with self.lock:  # between two batches
+            if not self.pinned or self.stopping or not self.follower.advance():
+                return
+            started = time.perf_counter()
+            self.pinned = await self.committer.commit_now(every=True)  # else: pinned again before the next batch
+            self.switches += 1
+            self.switch_ms.append((time.perf_counter() - started) * 1000.0)
 
     def _undelivered(self, exc: Exception) -> None:
         """A result or state the broker did not take: stop (non-zero exit) without committing."""
@@ -171,13 +236,14 @@ class StreamWorker:
                     if self.stopping:  # after the last commit nothing is sent: no work either
                         break
                     async with self.lock:
-                        await inputs.sync_assignment()
+                        await self._prepare()
                         self.absorb_recovered()
                         await self.deliver(engine.ingest(inputs.current(generation, records[i:i + size]),
                                                          inputs.caught_up, time.time() * 1000.0))
                     await asyncio.sleep(0)  # the web page and the timers between two batches
                 while engine.backlog() and not self.stopping:
                     async with self.lock:
+                        await self._prepare()
                         await self.deliver(engine.tick(inputs.caught_up, time.time() * 1000.0))
                     await asyncio.sleep(0)
         finally:
@@ -189,7 +255,7 @@ class StreamWorker:
         if self.engine.waiting() == 0 or self.lock.locked() or self.stopping:  # a batch releases them anyway
             return
         async with self.lock:
-            await self.inputs.sync_assignment()
+            await self._prepare()
             await self.deliver(self.engine.tick(self.inputs.caught_up, time.time() * 1000.0))
 
     async def expire_sessions(self) -> None:
@@ -222,21 +288,24 @@ class StreamWorker:
         what was done since the previous one would be read again after a restart."""
         async with self.lock:  # after the batch in flight
             self.checkpoint(force=True)
-            await self.commit()  # waits for a background commit in flight, then commits the rest
+            await self.commit(final=True)  # waits for a background commit in flight, then commits the rest
             self.stopping = True
 
     async def partitions_revoked(self) -> None:
         """Commit what is done, then drop what the merge holds: the partitions' next owner
         (maybe this worker again) reads those records from the committed offsets."""
         async with self.lock:
-            await self.commit()  # what is done stays done for the next owner
+            await self.commit(final=True)  # what is done stays done for the next owner
             self.engine.forget_held()
             self.committer.forget()
             self.inputs.forget()
+            self._pinned_offsets = {}
+            self.pinned = self.follower is None
 
     def model_status(self) -> dict:
         """The shared model on this worker: version (seq, epoch), delay, and the learner's part."""
-        return {**self.follower.status(), "learner": self.learner.status() if self.learner else {"active": False}}
+        return {**self.follower.status(), "switches": self.switches, "switch_ms_p99": p99(self.switch_ms),
+                "learner": self.learner.status() if self.learner else {"active": False}}
 
     # --- web pages ----------------------------------------------------------------------------------
 

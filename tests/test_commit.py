@@ -23,6 +23,8 @@ class FakeKafka:
         self.fail_states: Exception | None = None
         self.fail_offsets: Exception | None = None
         self.failures: list[Exception] = []
+        self.meta = ""  # the metadata the next snapshot takes
+        self.metadata: list[str] = []  # of each offset commit
 
     def take_states(self):
         out, self.pending = list(self.pending.items()), {}
@@ -37,15 +39,17 @@ class FakeKafka:
         futures.append(f)
         f.set_result(None)
 
-    async def commit_offsets(self, offsets):
+    async def commit_offsets(self, offsets, metadata):
         if self.fail_offsets is not None:
             raise self.fail_offsets
         self.offsets.append(dict(offsets))
+        self.metadata.append(metadata)
         return True
 
     def committer(self, timeout_s: float = 5.0) -> Committer:
         return Committer(lambda: {SRC: self.position}, self.take_states, self.send_states,
-                         self.commit_offsets, timeout_s=timeout_s, on_failure=self.failures.append)
+                         self.commit_offsets, timeout_s=timeout_s, on_failure=self.failures.append,
+                         metadata=lambda: self.meta)
 
 
 def future() -> asyncio.Future:
@@ -159,6 +163,30 @@ def test_commits_run_one_at_a_time_in_snapshot_order():
         slow.set_result(None)
         await asyncio.gather(first, forced)
         assert kafka.offsets == [{SRC: 1}, {SRC: 2}]
+    asyncio.run(run())
+
+
+def test_a_commit_names_its_snapshots_metadata_and_every_position_when_asked():
+    """The metadata is the snapshot's (a version switch after it is not named by it); an
+    unchanged position is committed again only with ``every`` (the metadata changed)."""
+    async def run():
+        kafka = FakeKafka()
+        c = kafka.committer()
+        kafka.position, kafka.meta = 4, "v1"
+        assert await c.commit_now()
+        kafka.meta = "v2"  # nothing new since: nothing to commit ...
+        assert await c.commit_now() and kafka.offsets == [{SRC: 4}]
+        assert await c.commit_now(every=True)  # ... unless the metadata is to change
+        kafka.position = 6
+        result = future()
+        c.results.append(result)
+        task = c.start()
+        kafka.meta = "v3"  # after the snapshot: not this commit's
+        result.set_result(None)
+        await task
+        assert kafka.offsets == [{SRC: 4}, {SRC: 4}, {SRC: 6}] and kafka.metadata == ["v1", "v2", "v2"]
+        kafka.fail_offsets = RuntimeError("coordinator moved")
+        assert not await c.commit_now(every=True)  # the caller learns that the offsets are not committed
     asyncio.run(run())
 
 

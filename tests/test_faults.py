@@ -4,11 +4,14 @@ partitions move to the survivor); ClickHouse unavailable for 60 s is in the soak
 (tests/test_soak.py). Every test asserts outcomes only (no durations); each prints what it saw
 (re-reads, duplicates, retries) for docs/RELIABILITY.md.
 
-Where moments are compared after a SIGKILL, the worker runs the rule detector (``RULES``): the
-online model learns from every event, and a kill loses what it learned since its last checkpoint
-(the documented bound, docs/ARCHITECTURE.md), so its later scores could not equal replay's. Offsets,
-the users table, the duplicate memory and sessions, which these tests are about, are the same code
-for every detector. The broker restart kills nothing and runs the default (learning) model.
+Where moments are compared with replay's one for one after a SIGKILL, the worker runs the rule
+detector (``RULES``): a model that learns while it decides gives replay's scores only when it learns
+inline (MOMENTS_MODEL_SYNC=local), and a kill loses what such a model learned since its last
+checkpoint (the documented bound, docs/ARCHITECTURE.md). Offsets, the users table, the duplicate
+memory and sessions, which these tests are about, are the same code for every detector. The
+shared learning model (the default) is killed too: its moments are checked against the version each
+names (``test_worker_on_the_shared_model_killed_and_recreated_resends_each_moment_as_it_was``). The
+SIGTERM and broker restart tests run the learning model learning inline.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ import orjson
 import pytest
 
 from config import Settings
+from pipeline import version_pin
 from schemas import DlqRecord, Rejection, decode
 from schemas.topics import ANALYTICS_EVENTS_TOPIC, DLQ_TOPIC, EVENT_TOPICS
 from tests import kafka_helpers
+from tests.model_helpers import SHARED, assert_versions_replay, by_version, model_of
 from tests.shared_sample import sample_lines
 from tests.sink_helpers import SinkProcess, expected_from_replay
 from tests.worker_helpers import (
@@ -31,6 +36,8 @@ from tests.worker_helpers import (
     all_committed,
     assert_moments_as_replay,
     committed_inputs,
+    content,
+    group_commits,
     group_members,
     inputs_read,
     published,
@@ -153,6 +160,50 @@ def test_worker_killed_mid_stream_restarts_without_loss_and_rows_land_once(kafka
           f"restarted worker read {inputs_read(stats)} (duplicates {stats.get('duplicate', 0)}, "
           f"reread_requests {stats.get('reread_requests', 0)}); moments {len(got)} published for "
           f"{len(versions)} ids; DLQ records {n_dlq}; rows (final, distinct, physical) {rows}")
+
+
+def test_worker_on_the_shared_model_killed_and_recreated_resends_each_moment_as_it_was(kafka_bootstrap, tmp_path):
+    """The shared learning model, versions every 0.1 s: the worker (the learner too) is SIGKILLed
+    once it has switched versions a few times, and a new one with an empty data dir (a re-created
+    container) goes on. It decides the records it reads again with the version the commits name
+    (``pipeline.version_pin``), not with the newest: each moment re-sent equals the first, every
+    moment's version replays to its scores, and the commits name a version."""
+    lines = simulate("electronics-en", 2000, seed=23).lines
+    records = records_from_lines(lines)  # in Kafka first: each user's events in replay's order
+    deployment = WorkerEnv(kafka_bootstrap, tmp_path / "killed", partitions=2,
+                           extra={**SHARED, "MOMENTS_MODEL_PUBLISH_INTERVAL_S": "0.1"})
+    deployment.produce(records)
+    first = Worker(deployment, "killed")
+    recreated = Worker(dataclasses.replace(deployment, data_dir=tmp_path / "recreated"), "recreated")
+    try:
+        first.start().wait_for(lambda s: s.get("processed", 0) >= 10_000 and model_of(first)["shared"]["switches"] >= 3,
+                               poll=0.05, what="10,000 processed and three version switches")
+        time.sleep(0.1)  # the page was served between two batches, often just after a switch's commit
+        first.kill()
+        at_kill = committed_inputs(deployment)
+        stats = recreated.start().wait_for(done(deployment, len(records)), what="every input consumed")
+        shared = model_of(recreated)["shared"]
+    finally:
+        first.stop()
+        recreated.stop()
+    assert_clean(stats)
+    assert inputs_read(stats) == len(records) - at_kill
+    got = published(deployment)
+    contents: dict[str, list[dict]] = {}
+    for m in got:
+        contents.setdefault(m.moment_id, []).append(content(m))
+    resent = sum(len(v) - 1 for v in contents.values())
+    assert resent > 0, "nothing was read again: the kill came between a commit and the next batch"
+    differ = [mid for mid, v in contents.items() if any(c != v[0] for c in v[1:])]
+    assert not differ, (f"{len(differ)} moments re-sent with other content, the first {differ[0]}: "
+                        f"{[(c['model']['version'], c['scores']) for c in contents[differ[0]]]}")
+    assert len(by_version(got)) > 1 and assert_versions_replay(lines, deployment, got, top=2) > 0
+    named = [version_pin.decode(meta.metadata) for meta in group_commits(deployment).values()]
+    assert named and all(n is not None for n in named), named
+    print(f"\nshared model, kill -9 and a re-created worker: committed {at_kill} of {len(records)} at the "
+          f"kill; the new worker read {inputs_read(stats)}, went back to the commits' version "
+          f"{shared['rewinds']} time(s), switched {shared['switches']} times (p99 {shared['switch_ms_p99']} ms); "
+          f"{len(got)} moments for {len(contents)} ids, {resent} re-sent, each as it was")
 
 
 def test_broker_restart_mid_stream_worker_reconnects_and_loses_nothing(own_broker, tmp_path):

@@ -3,36 +3,26 @@ learner, decide with the same versions, and every moment's version can be export
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
 
 import orjson
 import pytest
 
 from config import Settings
-from micromoments.model_cli import _read
 from pipeline.detector_factory import build_core, build_detector
-from pipeline.learning import FrozenLearning
 from pipeline.replay import Replayer
+from tests.model_helpers import SHARED, assert_versions_replay, by_version, model_of
 from tests.test_shared_model import Collecting
 from tests.worker_helpers import Worker, WorkerEnv, accounted, group_members, published
 from tools.feed import records_from_lines
 from tools.simulate import simulate
 
 pytestmark = pytest.mark.kafka
-
-SHARED = {"MOMENTS_MODEL_SYNC": "shared"}
-
-
-def model_of(worker: Worker) -> dict:
-    with urllib.request.urlopen(f"http://127.0.0.1:{worker.port}/stats/", timeout=2) as r:
-        return json.loads(r.read())["model"]
 
 
 def converged(workers: list[Worker]) -> tuple[bool, list[dict]]:
@@ -61,22 +51,6 @@ def wait_converged(workers: list[Worker], timeout: float = 60.0) -> list[dict]:
         if ok and ok2 and first[0]["shared"]["seq"] == second[0]["shared"]["seq"]:
             return second
     raise AssertionError(f"workers did not converge: {[model_of(w) for w in workers]}")
-
-
-def replay_scores(lines: list[bytes], exported, event_ids: set[str]) -> dict[str, dict[str, float]]:
-    """The scores replay computes for ``event_ids`` with a frozen model."""
-    core = build_core(Settings())
-    core.use_models(exported)
-    core.set_learning(FrozenLearning())
-    scores: dict[str, dict[str, float]] = {}
-
-    def observe(event, state, p) -> None:
-        if event.event_id in event_ids:
-            scores[event.event_id] = {m: round(v, 6) for m, v in p.items()}
-
-    core.observe = observe
-    list(Replayer(core).feed(lines))
-    return scores
 
 
 def test_two_workers_learn_one_model_and_every_version_replays(kafka_bootstrap, tmp_path):
@@ -114,21 +88,11 @@ def test_two_workers_learn_one_model_and_every_version_replays(kafka_bootstrap, 
         # the scores the workers decided with
         moments = published(first)
         assert moments and all(m.model.version for m in moments)
-        by_version: dict[str, list] = {}
-        for m in moments:
-            by_version.setdefault(m.model.version, []).append(m)
-        assert len(by_version) > 1, "the model never changed while deciding"
-        checked = 0
-        for version in sorted(by_version, key=lambda v: -len(by_version[v]))[:3]:
-            exported, meta = asyncio.run(_with_env(first, version))
-            assert meta["version"] == version
-            got = replay_scores(lines, exported, {m.event_id for m in by_version[version]})
-            for m in by_version[version]:
-                assert got[m.event_id] == m.scores, (version, m.event_id)
-                checked += 1
-        assert checked > 0
+        versions = by_version(moments)
+        assert len(versions) > 1, "the model never changed while deciding"
+        assert assert_versions_replay(lines, first, moments) > 0
         # the same through the command line: model export, replay --model --freeze
-        top = max(by_version, key=lambda v: len(by_version[v]))
+        top = max(versions, key=lambda v: len(versions[v]))
         env = first.env(0)
         subprocess.run([sys.executable, "-m", "micromoments", "model", "export", "--version", top,
                         "--out", str(tmp_path / "model.json")], env=env, check=True, timeout=120)
@@ -137,7 +101,7 @@ def test_two_workers_learn_one_model_and_every_version_replays(kafka_bootstrap, 
                         "-o", str(tmp_path / "out.jsonl"), "--model", str(tmp_path / "model.json"), "--freeze",
                         "-q"], env=env, check=True, timeout=300)
         replayed = {m["event_id"]: m for m in map(json.loads, (tmp_path / "out.jsonl").read_text().splitlines())}
-        same = [m for m in by_version[top] if m.event_id in replayed]
+        same = [m for m in versions[top] if m.event_id in replayed]
         assert same and all(replayed[m.event_id]["scores"] == m.scores and
                             replayed[m.event_id]["model"]["version"] == top for m in same)
 
@@ -152,26 +116,6 @@ def test_two_workers_learn_one_model_and_every_version_replays(kafka_bootstrap, 
     finally:
         for w in workers + [b]:
             w.stop()
-
-
-async def _with_env(env: WorkerEnv, version: str):
-    """``micromoments model export --version`` of ``env``'s deployment, in process."""
-    import os
-
-    from config import get_settings
-
-    saved = {k: os.environ.get(k) for k in ("MOMENTS_KAFKA_BOOTSTRAP", "MOMENTS_TOPIC_PREFIX")}
-    os.environ.update({"MOMENTS_KAFKA_BOOTSTRAP": env.bootstrap, "MOMENTS_TOPIC_PREFIX": env.prefix})
-    get_settings.cache_clear()
-    try:
-        return await _read(None, version)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        get_settings.cache_clear()
 
 
 def expected_examples(lines: list[bytes]) -> Counter:

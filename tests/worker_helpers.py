@@ -162,26 +162,31 @@ def settled(stats: dict) -> bool:
     return inputs_read(stats) == accounted(stats)
 
 
-def committed_inputs(deployment: WorkerEnv) -> int:
-    """Sum of the worker group's committed input offsets (0 while the coordinator is not ready)."""
+def group_commits(deployment: WorkerEnv) -> dict:
+    """The worker group's committed input offsets: topic partition -> OffsetAndMetadata (empty
+    while the coordinator is not ready)."""
     from aiokafka.admin import AIOKafkaAdminClient
     from aiokafka.errors import KafkaError
 
-    async def committed() -> int:
+    async def committed() -> dict:
         admin = AIOKafkaAdminClient(bootstrap_servers=deployment.bootstrap)
         await admin.start()
         try:
             offsets = await admin.list_consumer_group_offsets(deployment.group)
-            return sum(meta.offset for tp, meta in offsets.items()
-                       if tp.topic.startswith(deployment.prefix) and not tp.topic.endswith("mm.rekeyed")
-                       and meta.offset > 0)
+            return {tp: meta for tp, meta in offsets.items() if tp.topic.startswith(deployment.prefix)}
         finally:
             await admin.close()
 
     try:
         return asyncio.run(committed())
     except KafkaError:  # e.g. GroupCoordinatorNotAvailable on a broker that just started
-        return 0
+        return {}
+
+
+def committed_inputs(deployment: WorkerEnv) -> int:
+    """Sum of the worker group's committed input offsets (0 while the coordinator is not ready)."""
+    return sum(meta.offset for tp, meta in group_commits(deployment).items()
+               if not tp.topic.endswith("mm.rekeyed") and meta.offset > 0)
 
 
 def all_committed(deployment: WorkerEnv, total: int) -> bool:
