@@ -85,6 +85,7 @@ class StreamWorker:
         self.pinned = follower is None
         self._pinned_offsets: dict[tuple[str, int], int] = {}  # the assigned partitions' commits at the pin
         self._final = False  # the commit at a revocation or shutdown: nothing past it was decided
+        self._hold: dict[tuple[str, int], int] = {}  # partition -> end offset a crashed owner may have decided to
         self.switches = 0
         self.switch_ms: deque[float] = deque(maxlen=1000)  # how long deciding waited for a switch's commit
         self.stopping = False  # set once the worker shuts down: no batch starts after the last commit
@@ -179,7 +180,7 @@ class StreamWorker:
         """Step 1: the version the assigned partitions' commits name (else the newest read), and
         a commit of every assigned partition naming it."""
         got = await faust_adapter.committed(self.app, self.inputs.group_partitions())
-        target, conflicts = version_pin.choose(meta for _, meta in got.values())
+        target, decided, conflicts = version_pin.choose({tp: meta for tp, (_, meta) in got.items()})
         if conflicts:
             self.engine.stats["model_pin_conflicts"] += conflicts
             log.warning("shared model: %d partition(s) taken over name another version than %s", conflicts, target)
@@ -188,17 +189,26 @@ class StreamWorker:
         elif target != self.follower.version and not await self.follower.rewind(target):
             self.engine.stats["model_pin_missed"] += 1
             log.warning("shared model: version %s named by the commits is not on mm.model any more", target)
+        ends = await self.app.consumer.highwaters(*decided) if decided else {}
+        self._hold = {self.inputs.source(tp): end for tp, end in ends.items() if end > got[tp][0]}
         start = self.inputs.log_start
         self._pinned_offsets = {self.inputs.source(tp): off if off >= 0 else start[tp]
                                 for tp, (off, _) in got.items() if off >= 0 or tp in start}
         self.pinned = await self.committer.commit_now(every=True)
+
+    def _holding(self) -> bool:
+        """Records a crashed owner may have decided are still to come: no switch before."""
+        if self._hold:
+            done = self.engine.commit_positions()
+            self._hold = {src: end for src, end in self._hold.items() if done.get(src, -1) < end}
+        return bool(self._hold)
 
     async def switch_model(self) -> None:
         """Step 2: the versions read since the last switch decide from a commit naming them on."""
         if self.follower is None or not self.follower.pending or self.stopping:
             return
         async with self.lock:  # between two batches
-            if not self.pinned or self.stopping or not self.follower.advance():
+            if not self.pinned or self.stopping or self._holding() or not self.follower.advance():
                 return
             started = time.perf_counter()
             self.pinned = await self.committer.commit_now(every=True)  # else: pinned again before the next batch
@@ -299,7 +309,7 @@ class StreamWorker:
             self.engine.forget_held()
             self.committer.forget()
             self.inputs.forget()
-            self._pinned_offsets = {}
+            self._pinned_offsets, self._hold = {}, {}
             self.pinned = self.follower is None
 
     def model_status(self) -> dict:

@@ -9,7 +9,9 @@ records after the committed offset:
    their metadata (``choose``): a partition whose previous owner may have decided records past
    its commit (a crash: the metadata is not ``final``) names the version to decide with; the
    worker goes back to it if it holds another one (``ModelFollower.rewind``), and commits every
-   assigned partition at its committed offset naming that version;
+   assigned partition at its committed offset naming that version. It keeps that version until
+   it has decided those partitions up to their end offsets at that moment: the crashed owner
+   cannot have decided a record past them;
 2. a switch to newer versions happens between two batches: the versions read since are applied,
    then a commit of every assigned partition names the new version — nothing is decided with it
    before that commit's snapshot, so the records before the offsets were decided with the old
@@ -26,21 +28,24 @@ partitions whose re-read records may be decided otherwise (docs/RELIABILITY.md).
 >>> meta = encode((2, 41), final=False)
 >>> meta, decode(meta)
 ('{"model":[2,41],"final":false}', ((2, 41), False))
->>> choose([meta, encode((2, 40), final=True), ""])
-((2, 41), 0)
->>> choose([encode((2, 40), final=True), ""])   # nothing decided past the commits: any version
-(None, 0)
->>> choose([meta, encode((3, 12), final=False)])
-((3, 12), 1)
+>>> choose({"a": meta, "b": encode((2, 40), final=True), "c": ""})
+((2, 41), ['a'], 0)
+>>> choose({"b": encode((2, 40), final=True), "c": ""})   # nothing decided past the commits: any version
+(None, [], 0)
+>>> choose({"a": meta, "d": encode((3, 12), final=False)})
+((3, 12), ['a', 'd'], 1)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import TypeVar
 
 import orjson
 
 from pipeline.model_log import Version
+
+K = TypeVar("K")
 
 
 def encode(version: Version, final: bool) -> str:
@@ -58,11 +63,12 @@ def decode(metadata: str | None) -> tuple[Version, bool] | None:
         return None
 
 
-def choose(metadata: Iterable[str | None]) -> tuple[Version | None, int]:
-    """The version to decide with after an assignment (None: any, the newest is best), and how
-    many partitions name another one (records of theirs read again may be decided otherwise)."""
-    named = [v for v, final in filter(None, map(decode, metadata)) if not final]
+def choose(metadata: Mapping[K, str | None]) -> tuple[Version | None, list[K], int]:
+    """After an assignment, from each partition's commit metadata: the version to decide with
+    (None: any, the newest is best), the partitions whose records past the commit may have been
+    decided already, and how many of those name another version (they may be decided otherwise)."""
+    named = {k: d[0] for k, d in ((k, decode(m)) for k, m in metadata.items()) if d is not None and not d[1]}
     if not named:
-        return None, 0
-    newest = max(named)
-    return newest, sum(1 for v in named if v != newest)
+        return None, [], 0
+    newest = max(named.values())
+    return newest, list(named), sum(1 for v in named.values() if v != newest)

@@ -140,6 +140,22 @@ class Worker:
         """SIGKILL: no shutdown hook runs (no last commit, no model checkpoint)."""
         return self.stop(signal.SIGKILL)
 
+    def kill_past_commit(self, deployment: WorkerEnv, records: int, timeout: float = 120.0) -> dict:
+        """SIGKILL the worker at a moment when it has processed at least ``records`` input records
+        past the group's commit (their results sent, the offsets not committed): frozen (SIGSTOP)
+        right after a look at its stats, killed if the commits are that far behind, else let go
+        on (SIGCONT) and looked at again. Returns the last stats."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            stats = self.stats() or {}
+            self.proc.send_signal(signal.SIGSTOP)  # from here on nothing is committed
+            if stats.get("processed", 0) - committed_inputs(deployment) >= records:
+                self.kill()
+                return stats
+            self.proc.send_signal(signal.SIGCONT)
+            time.sleep(0.02)
+        raise AssertionError(f"never {records} records processed past the commit\n{self.log_tail()}")
+
     def log_tail(self, n: int = 40) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
