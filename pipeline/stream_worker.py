@@ -208,10 +208,13 @@ class StreamWorker:
         if self.follower is None or not self.follower.pending or self.stopping:
             return
         async with self.lock:  # between two batches
-            if not self.pinned or self.stopping or self._holding() or not self.follower.advance():
+            # not while a background commit runs: the switch would wait for it too (the next look)
+            if (not self.pinned or self.stopping or self.committer.running or self._holding()
+                    or not self.follower.advance()):
                 return
             started = time.perf_counter()
             self.pinned = await self.committer.commit_now(every=True)  # else: pinned again before the next batch
+            self._last_commit = time.monotonic()  # it was the commit due
             self.switches += 1
             self.switch_ms.append((time.perf_counter() - started) * 1000.0)
 

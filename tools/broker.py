@@ -172,6 +172,7 @@ class LocalBroker:
         self.log, self.kraft_dir = self.dir / "broker.log", self.dir / "kraft"
         self.pid_file, self.state_file = self.dir / "broker.pid", self.dir / "state.json"
         self._proc: subprocess.Popen | None = None  # our own child: poll() reaps it when it exits
+        self._launched: dict = {}  # the state of the JVM ``launch`` started
 
     def _alive(self, pid: int) -> bool:
         """True if ``pid`` is a live Kafka broker running our server.properties."""
@@ -241,6 +242,12 @@ class LocalBroker:
         current = self.status()
         if current.running:
             return current
+        self.launch()
+        return self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Format the data dir and start the broker's JVM, without waiting for it (``wait_ready``):
+        a caller with other work to do meanwhile (the soak simulates its traffic) starts it first."""
         java, lib = require_java(), ensure_jars(self.settings)
         self.dir.mkdir(parents=True, exist_ok=True)
         port = pick_port(self.settings.broker_port, "broker")
@@ -277,8 +284,13 @@ class LocalBroker:
         if secure is not None:
             state.update(secure_port=sport, secure_env=str(broker_secure.write_env(secure, sport)))
         self.state_file.write_text(json.dumps(state, indent=2) + "\n")
-        self._wait_ready(bootstrap, timeout)
-        return BrokerStatus(True, self._proc.pid, bootstrap, self.log, secure_env=state.get("secure_env"))
+        self._launched = state
+
+    def wait_ready(self, timeout: float = 60.0) -> BrokerStatus:
+        """Block until the broker ``launch`` started answers requests (see ``_wait_ready``)."""
+        state = self._launched
+        self._wait_ready(state["bootstrap"], timeout)
+        return BrokerStatus(True, self._proc.pid, state["bootstrap"], self.log, secure_env=state.get("secure_env"))
 
     def _wait_ready(self, bootstrap: str, timeout: float) -> None:
         """Block until a metadata request succeeds; on exit or timeout, clean up and explain."""

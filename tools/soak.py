@@ -243,9 +243,12 @@ class Soak:
 
     # --- processes ------------------------------------------------------------------------------
 
-    def _start_broker(self) -> None:
+    def _launch_broker(self) -> None:
         self.broker = LocalBroker(Settings(data_dir=self.root / "broker", broker_port=0, controller_port=0))
-        self.bootstrap = self.broker.start().bootstrap
+        try:
+            self.broker.launch()
+        except BrokerError as exc:
+            raise BrokerDidNotStart(f"the soak's broker did not start: {exc}") from exc
 
     def _env(self) -> dict[str, str]:
         return {"pseudonym_key": PSEUDONYM_KEY, "retention_days": "3650", "sink_batch_seconds": "0.5",
@@ -257,7 +260,7 @@ class Soak:
 
     def start(self) -> None:
         try:
-            self._start_broker()
+            self.bootstrap = self.broker.wait_ready().bootstrap
         except BrokerError as exc:
             raise BrokerDidNotStart(f"the soak's broker did not start: {exc}") from exc
         say(f"broker at {self.bootstrap}")
@@ -362,6 +365,7 @@ class Soak:
         plan = self.plan
         # the broker's restart is planned: the soak's own clients retry, their complaints are noise
         logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+        self._launch_broker()  # the JVM starts while the traffic is simulated
         say(f"simulating {plan.rate * plan.seconds:,.0f} records")
         self.records = traffic(plan)
         self.report.records = len(self.records)
