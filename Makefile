@@ -23,8 +23,8 @@ install: $(VENV)/.installed  ## create .venv and install the project with its de
 kafka-jars: install  ## resolve the Apache Kafka server jars with Maven (once)
 	$(MM) broker jars
 
-test: install kafka-jars  ## run the whole test suite (real Kafka broker, chDB)
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: install kafka-jars  ## run the whole test suite (real Kafka broker, chDB), two processes
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: install  ## the suite without the slow fault-injection tests
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)

@@ -9,6 +9,20 @@ import pytest
 from tests import kafka_helpers
 from tests.kafka_helpers import KafkaEndpoint
 
+# --------------------------------------------------------------------------- two processes
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``make test`` runs two pytest-xdist processes (``--dist loadgroup``): every test that needs
+    Kafka in one group, run one after another in one process (each starts workers of its own: two
+    at a time on two cores would slow each other), the soak in its own (its three minutes of
+    traffic mostly wait), the tests without Kafka wherever a process is free."""
+    for item in items:
+        if item.get_closest_marker("kafka") is None and "kafka_endpoint" not in item.fixturenames:
+            continue
+        group = "soak" if item.path.name == "test_soak.py" else "kafka"
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 # --------------------------------------------------------------------------- Kafka
 
 
