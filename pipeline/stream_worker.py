@@ -166,15 +166,25 @@ class StreamWorker:
     # --- the shared model's version (``pipeline.version_pin``) -------------------------------------
 
     async def _prepare(self) -> None:
-        """Before a batch (the caller holds ``lock``): the assignment, and the version pinned."""
-        if await self.inputs.sync_assignment():
-            self.pinned = self.follower is None
-        while not self.pinned and not self.stopping:
+        """Before a batch (the caller holds ``lock``): the assignment, and the version pinned.
+        Nothing is decided before. While the pin fails (the broker away, a rebalance under way:
+        its commit is refused) the lock is let go between tries, so that a revocation can run."""
+        while True:
+            if await self.inputs.sync_assignment():
+                self.pinned = self.follower is None
+            if self.pinned or self.stopping:
+                return
             try:
                 await self._pin()
-            except Exception as exc:  # noqa: BLE001 - the broker away: nothing is decided until it answers
-                log.warning("shared model: could not read the version the commits name (%r); trying again", exc)
-                await asyncio.sleep(1.0)
+            except Exception as exc:  # noqa: BLE001 - tried again below
+                log.warning("shared model: could not pin the version the commits name (%r); trying again", exc)
+            if self.pinned:
+                return
+            self.lock.release()
+            try:
+                await asyncio.sleep(0.5)
+            finally:
+                await self.lock.acquire()
 
     async def _pin(self) -> None:
         """Step 1: the version the assigned partitions' commits name (else the newest read), and
