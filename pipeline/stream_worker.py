@@ -218,9 +218,11 @@ class StreamWorker:
         if self.follower is None or not self.follower.pending or self.stopping:
             return
         async with self.lock:  # between two batches
+            if self.stopping:
+                return
+            await self._prepare()  # a worker without records pins here (else its next batch would)
             # not while a background commit runs: the switch would wait for it too (the next look)
-            if (not self.pinned or self.stopping or self.committer.running or self._holding()
-                    or not self.follower.advance()):
+            if not self.pinned or self.committer.running or self._holding() or not self.follower.advance():
                 return
             started = time.perf_counter()
             self.pinned = await self.committer.commit_now(every=True)  # else: pinned again before the next batch
@@ -328,6 +330,7 @@ class StreamWorker:
     def model_status(self) -> dict:
         """The shared model on this worker: version (seq, epoch), delay, and the learner's part."""
         return {**self.follower.status(), "switches": self.switches, "switch_ms_p99": p99(self.switch_ms),
+                "holding": {f"{t}/{p}": end for (t, p), end in self._hold.items()},
                 "learner": self.learner.status() if self.learner else {"active": False}}
 
     # --- web pages ----------------------------------------------------------------------------------
