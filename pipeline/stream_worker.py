@@ -44,6 +44,8 @@ EXPIRY_SLICE = 1_000
 EXPIRY_INTERVAL_S = 2.0
 #: seconds between two looks for newer shared-model versions (each switch is a commit)
 SWITCH_INTERVAL_S = 0.25
+#: seconds after which a switch waits for a background commit in flight rather than look again
+SWITCH_WAIT_S = 1.0
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -87,6 +89,7 @@ class StreamWorker:
         self._final = False  # the commit at a revocation or shutdown: nothing past it was decided
         self._hold: dict[tuple[str, int], int] = {}  # partition -> end offset a crashed owner may have decided to
         self.switches = 0
+        self._last_switch = 0.0
         self.switch_ms: deque[float] = deque(maxlen=1000)  # how long deciding waited for a switch's commit
         self.stopping = False  # set once the worker shuts down: no batch starts after the last commit
         self._last_commit = 0.0
@@ -221,12 +224,15 @@ class StreamWorker:
             if self.stopping:
                 return
             await self._prepare()  # a worker without records pins here (else its next batch would)
-            # not while a background commit runs: the switch would wait for it too (the next look)
-            if not self.pinned or self.committer.running or self._holding() or not self.follower.advance():
+            # not while a background commit runs (the switch would wait for it too: the next look),
+            # unless the last switch is a second ago: a busy worker starts one after every batch
+            waited = time.monotonic() - self._last_switch > SWITCH_WAIT_S
+            if (not self.pinned or (self.committer.running and not waited) or self._holding()
+                    or not self.follower.advance()):
                 return
             started = time.perf_counter()
             self.pinned = await self.committer.commit_now(every=True)  # else: pinned again before the next batch
-            self._last_commit = time.monotonic()  # it was the commit due
+            self._last_commit = self._last_switch = time.monotonic()  # it was the commit due
             self.switches += 1
             self.switch_ms.append((time.perf_counter() - started) * 1000.0)
 
