@@ -54,6 +54,8 @@ CHUNK_BYTES = 512 * 1024
 #: a delta larger than this (compressed) is published as a snapshot instead
 MAX_DELTA_BYTES = 768 * 1024
 FETCH_BYTES = 4 * 1024 * 1024
+#: records of mm.model a follower holds unapplied at most; it reads on once they are applied
+MAX_PENDING = 2_000
 
 Version = tuple[int, int]  # (epoch, seq): one model, whoever reads the log up to it
 
@@ -327,6 +329,8 @@ class ModelFollower:
                     self.next_offset, self._seek_to = self._seek_to, None
                 consumer.seek(tp, self.next_offset)
             while True:
+                while len(self.pending) >= MAX_PENDING and self._seek_to is None:
+                    await asyncio.sleep(0.5)  # held long (a takeover's backlog): read on once applied
                 records = (await consumer.getmany(tp, timeout_ms=500)).get(tp, [])
                 if self._seek_to is not None:  # rewound meanwhile: what was fetched is of the old line
                     self.next_offset, self._seek_to = self._seek_to, None
