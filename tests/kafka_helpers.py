@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -118,8 +119,10 @@ async def create_topic(bootstrap: str, name: str, partitions: int = 1, configs: 
         await admin.close()
 
 
-async def set_topic_config(bootstrap: str, name: str, configs: dict[str, str]) -> None:
-    """Set topic configs of ``name`` (Kafka's AlterConfigs: overrides not given return to the defaults)."""
+async def set_topic_config(bootstrap: str, name: str, configs: dict[str, str], timeout: float = 15.0) -> None:
+    """Set topic configs of ``name`` (Kafka's AlterConfigs: overrides not given return to the
+    defaults) and wait until the broker describes them so: it applies them a moment later (a
+    loaded broker described the old ones right after)."""
     from aiokafka.admin import AIOKafkaAdminClient
     from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
@@ -127,6 +130,15 @@ async def set_topic_config(bootstrap: str, name: str, configs: dict[str, str]) -
     await admin.start()
     try:
         await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name, configs=configs)])
+        deadline = time.monotonic() + timeout
+        while True:
+            responses = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])
+            have = {e[0]: e[1] for r in responses for *_, entries in r.resources for e in entries}
+            if all(have.get(k) == v for k, v in configs.items()):
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{name}: {configs} not applied within {timeout:g} s (described {have})")
+            await asyncio.sleep(0.1)
     finally:
         await admin.close()
 
