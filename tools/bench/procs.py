@@ -86,6 +86,11 @@ def keep_logs_in(folder: Path | None) -> None:
 
 
 def _clean_env(**moments: str) -> dict[str, str]:
+    """The environment without the caller's ``MOMENTS_*``, plus ``moments`` given by setting name
+    (``model_sync="local"`` -> ``MOMENTS_MODEL_SYNC``)."""
+    named = [k for k in moments if k.upper().startswith("MOMENTS_")]
+    if named:  # would become MOMENTS_MOMENTS_..., a variable nothing reads
+        raise ValueError(f"settings by name, without the MOMENTS_ prefix: {named}")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOMENTS_")}
     env.update({f"MOMENTS_{k.upper()}": v for k, v in moments.items()})
     return env

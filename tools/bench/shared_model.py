@@ -87,7 +87,7 @@ def run_one(settings: Settings, shop: str, lines: list[bytes], truth: list[dict]
             probes: int) -> dict:
     records = records_from_lines(lines)
     with Deployment(settings, PARTITIONS, f"m{n_workers}") as dep:
-        workers = [dep.worker(f"worker{i}", {"MOMENTS_MODEL_SYNC": "shared"}) for i in range(n_workers)]
+        workers = [dep.worker(f"worker{i}", {"model_sync": "shared"}) for i in range(n_workers)]
         try:
             for w in workers:
                 w.start()
@@ -133,7 +133,7 @@ def saturation(settings: Settings, records: list, n_workers: int, sync: str = "s
     of producing to the moment the learner has learned them all (the model's version stops
     changing): its learning belongs to the cost, and it may lag behind the deciding."""
     with Deployment(settings, PARTITIONS, f"s{n_workers}") as dep:
-        workers = [dep.worker(f"worker{i}", {"MOMENTS_MODEL_SYNC": sync}) for i in range(n_workers)]
+        workers = [dep.worker(f"worker{i}", {"model_sync": sync}) for i in range(n_workers)]
         try:
             for w in workers:
                 w.start()
