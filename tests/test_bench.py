@@ -9,7 +9,7 @@ from pipeline.state import SESSION_GAP_MS
 from schemas import Rejection, decode
 from schemas.topics import VENUES_TOPIC
 from tools.bench.live import SESSION_WINDOW_MS, event_ids, live_session_records, percentile, summarize_ms
-from tools.bench.procs import accounted, cpu_seconds, vm_kb
+from tools.bench.procs import _clean_env, accounted, cpu_seconds, vm_kb
 from tools.bench.report import merge_latency, min_median, summary
 from tools.feed import Record, records_from_lines
 
@@ -91,6 +91,16 @@ def test_latency_runs_merge_to_medians_and_the_summary_names_unmet_targets():
     assert min_median([3.0, 1.0, 2.0]) == {"min": 1, "median": 2, "runs": [3, 1, 2]}
     text = summary({"latency_ms": merged, "rss_mb": {"users": 100_000, "median": 450.0, "min": 440.0}})
     assert "p99 at 1k ev/s <= 50 ms: NOT met" in text and "<= 400 MiB: NOT met" in text
+
+
+def test_process_settings_are_named_without_the_prefix(monkeypatch):
+    """A worker's settings go in by name; a prefixed one (MOMENTS_MODEL_SYNC) would reach the
+    process as MOMENTS_MOMENTS_MODEL_SYNC, which nothing reads: refused."""
+    monkeypatch.setenv("MOMENTS_MODEL", "rules")  # the caller's own settings do not leak in
+    env = _clean_env(model_sync="local")
+    assert env["MOMENTS_MODEL_SYNC"] == "local" and "MOMENTS_MODEL" not in env
+    with pytest.raises(ValueError, match="MOMENTS_MODEL_SYNC"):
+        _clean_env(MOMENTS_MODEL_SYNC="local")
 
 
 def test_cpu_seconds_of_proc_stat():
