@@ -36,7 +36,7 @@ from tests.worker_helpers import (
     all_committed,
     assert_moments_as_replay,
     committed_inputs,
-    content,
+    contents_by_id,
     group_commits,
     group_members,
     inputs_read,
@@ -99,9 +99,7 @@ def assert_every_bad_input_in_dlq(deployment: WorkerEnv, records: list[Record]) 
 def assert_resent_as_they_were(got: list) -> int:
     """Every moment published more than once (re-sent after a crash) has one content: it was
     decided again with the same state and model version. Returns the number of moment ids."""
-    contents: dict[str, list[dict]] = {}
-    for m in got:
-        contents.setdefault(m.moment_id, []).append(content(m))
+    contents = contents_by_id(got)
     differ = [mid for mid, v in contents.items() if any(c != v[0] for c in v[1:])]
     assert not differ, (f"{len(differ)} moments re-sent with other content, the first {differ[0]}: "
                         f"{[(c['model']['version'], c['scores']) for c in contents[differ[0]]]}")

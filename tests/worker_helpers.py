@@ -258,14 +258,20 @@ def content(m: Moment) -> dict:
     return {k: v for k, v in m.model_dump(mode="json").items() if k not in WALL_CLOCK_FIELDS}
 
 
+def contents_by_id(got: list[Moment]) -> dict[str, list[dict]]:
+    """Moment id -> the content of each publication of it (re-publications after a crash too)."""
+    out: dict[str, list[dict]] = {}
+    for m in got:
+        out.setdefault(m.moment_id, []).append(content(m))
+    return out
+
+
 def assert_moments_as_replay(got: list[Moment], expected: list[Moment]) -> dict[str, list[dict]]:
     """No moment lost, none invented, every publication (re-publications too) identical to
     replay's but for the wall-clock fields, and sessions continued: the pipeline-assigned session
     ids equal replay's. Returns moment id -> the versions published."""
     want = {m.moment_id: content(m) for m in expected}
-    versions: dict[str, list[dict]] = {}
-    for m in got:
-        versions.setdefault(m.moment_id, []).append(content(m))
+    versions = contents_by_id(got)
     missing, extra = set(want) - set(versions), set(versions) - set(want)
     assert not missing and not extra, f"{len(missing)} lost {sorted(missing)[:5]}, {len(extra)} invented"
     changed = [(mid, want[mid], v) for mid, vs in versions.items() for v in vs if v != want[mid]]
